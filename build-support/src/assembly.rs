@@ -1,0 +1,186 @@
+//! The cloud assembly: `manifest.json` plus one `<Stack>.template.json` per stack, written to
+//! `target/sparkform/<crate>/` and embedded in the binary (DESIGN.md, output contract).
+
+use crate::app::{Loc, Located};
+use crate::model::{Construct, Context};
+use crate::synth::Template;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// CloudFormation's limits that a template is checked against before deploy.
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub version: u32,
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    pub remove_data_on_destroy: bool,
+    pub stacks: Vec<StackEntry>,
+    /// Files to build and upload before the stacks deploy (PySpark packages).
+    pub assets: Vec<serde_json::Value>,
+    /// Kubernetes manifests applied after their stack (EMR on EKS).
+    pub kubernetes: Vec<serde_json::Value>,
+    /// Problems found at build time; a manifest with errors is never deployed.
+    pub errors: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StackEntry {
+    pub name: String,
+    pub template: String,
+    pub template_sha256: String,
+    pub resources: usize,
+    pub depends_on: Vec<String>,
+    pub constructs: Vec<ConstructEntry>,
+    pub outputs: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConstructEntry {
+    pub kind: String,
+    pub handle: String,
+    pub source: String,
+}
+
+/// Manifest plus rendered templates, by file name.
+#[derive(Clone, Debug)]
+pub struct Assembly {
+    pub manifest: Manifest,
+    pub templates: BTreeMap<String, String>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Assembly {
+    pub fn new(
+        ctx: &Context,
+        stacks: &BTreeMap<String, Template>,
+        sources: &[(Construct, Loc)],
+        macro_errors: &[Located],
+        app_errors: &mut Vec<Located>,
+    ) -> Assembly {
+        let mut templates = BTreeMap::new();
+        let mut entries = Vec::new();
+        for (name, t) in stacks {
+            let body = t.render();
+            let file = format!("{name}.template.json");
+            let loc = sources
+                .iter()
+                .find(|(c, _)| &c.handle().stack == name)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default();
+            let mut limit = |message: String| {
+                app_errors.push(Located {
+                    loc: loc.clone(),
+                    message,
+                })
+            };
+            if body.len() > MAX_TEMPLATE_BYTES {
+                limit(format!("stack `{name}` has a {} byte template; CloudFormation's limit is {MAX_TEMPLATE_BYTES}: split it with `stack: \"...\"`", body.len()));
+            }
+            if t.resources.len() > MAX_RESOURCES {
+                limit(format!("stack `{name}` has {} resources; CloudFormation's limit is {MAX_RESOURCES}: split it with `stack: \"...\"`", t.resources.len()));
+            }
+            if t.outputs.len() > MAX_OUTPUTS {
+                limit(format!(
+                    "stack `{name}` has {} outputs; CloudFormation's limit is {MAX_OUTPUTS}",
+                    t.outputs.len()
+                ));
+            }
+            entries.push(StackEntry {
+                name: name.clone(),
+                template: file.clone(),
+                template_sha256: sha256_hex(body.as_bytes()),
+                resources: t.resources.len(),
+                depends_on: Vec::new(),
+                constructs: sources
+                    .iter()
+                    .filter(|(c, _)| &c.handle().stack == name)
+                    .map(|(c, l)| ConstructEntry {
+                        kind: kind_name(c).into(),
+                        handle: c.handle().ident.clone(),
+                        source: l.to_string(),
+                    })
+                    .collect(),
+                outputs: t.outputs.keys().cloned().collect(),
+            });
+            templates.insert(file, body);
+        }
+        let errors = macro_errors
+            .iter()
+            .chain(app_errors.iter())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>();
+        if !errors.is_empty() {
+            // Never leave deployable templates behind a failed check.
+            templates.clear();
+            entries.clear();
+        }
+        let manifest = Manifest {
+            version: 1,
+            crate_name: ctx.crate_name.clone(),
+            remove_data_on_destroy: ctx.remove_data_on_destroy,
+            stacks: entries,
+            assets: Vec::new(),
+            kubernetes: Vec::new(),
+            errors,
+        };
+        Assembly { manifest, templates }
+    }
+
+    pub fn manifest_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.manifest).expect("manifest serializes");
+        s.push('\n');
+        s
+    }
+
+    /// One JSON document with the manifest and every template, embedded in the binary.
+    pub fn embedded_json(&self) -> String {
+        let templates: BTreeMap<&str, serde_json::Value> = self
+            .templates
+            .iter()
+            .map(|(k, v)| (k.as_str(), serde_json::from_str(v).expect("templates are JSON")))
+            .collect();
+        serde_json::to_string(&serde_json::json!({ "manifest": self.manifest, "templates": templates }))
+            .expect("serializes")
+    }
+
+    /// Writes `manifest.json` and the templates into `dir`, removing stale templates.
+    /// Files whose content is unchanged are not rewritten, so their mtimes stay put.
+    pub fn write_to(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.ends_with(".template.json") && !self.templates.contains_key(&name) {
+                    std::fs::remove_file(e.path())?;
+                }
+            }
+        }
+        write_if_changed(&dir.join("manifest.json"), &self.manifest_json())?;
+        for (name, body) in &self.templates {
+            write_if_changed(&dir.join(name), body)?;
+        }
+        Ok(())
+    }
+}
+
+fn kind_name(c: &Construct) -> &'static str {
+    match c {
+        Construct::ServerlessRuntime(_) => "spark_serverless_runtime",
+    }
+}
+
+pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(content) {
+        return Ok(());
+    }
+    std::fs::write(path, content)
+}

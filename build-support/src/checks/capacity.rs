@@ -1,0 +1,79 @@
+//! EMR Serverless capacity strings ("4 vCPU", "16 GB") and worker configurations.
+
+use super::Problem;
+
+/// Parses "<n> vCPU" (the unit is optional, as the service allows).
+pub fn parse_cpu(text: &str) -> Result<u32, Problem> {
+    parse_unit(text, &["vcpu"], "\"4 vCPU\"")
+}
+
+/// Parses "<n> GB" into GB.
+pub fn parse_gb(text: &str) -> Result<u32, Problem> {
+    parse_unit(text, &["gb"], "\"16 GB\"")
+}
+
+fn parse_unit(text: &str, units: &[&str], example: &str) -> Result<u32, Problem> {
+    let t = text.trim();
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let unit = t[digits.len()..].trim();
+    let n = digits.parse::<u32>().ok().filter(|n| *n > 0);
+    match n {
+        Some(n) if unit.is_empty() || units.iter().any(|u| u.eq_ignore_ascii_case(unit)) => Ok(n),
+        _ => Err((
+            format!("`{text}` is not a capacity"),
+            format!("write a positive whole number and unit, e.g. {example}"),
+        )),
+    }
+}
+
+/// Checks one worker's size against what EMR Serverless offers.
+pub fn check_worker(cpu: u32, memory_gb: u32, disk_gb: Option<u32>, shuffle_optimized: bool) -> Result<(), Problem> {
+    let (lo, hi) = match cpu {
+        1 => (2, 8),
+        2 => (4, 16),
+        4 => (8, 30),
+        8 => (16, 60),
+        16 => (32, 120),
+        _ => {
+            return Err((
+                format!("{cpu} vCPU is not a worker size"),
+                "workers have 1, 2, 4, 8 or 16 vCPU".into(),
+            ))
+        }
+    };
+    if memory_gb < lo || memory_gb > hi {
+        return Err((
+            format!("a {cpu} vCPU worker takes {lo} to {hi} GB of memory, not {memory_gb} GB"),
+            format!("set memory between \"{lo} GB\" and \"{hi} GB\""),
+        ));
+    }
+    let max_disk = if shuffle_optimized { 2000 } else { 200 };
+    if let Some(d) = disk_gb {
+        if !(20..=max_disk).contains(&d) {
+            return Err((
+                format!("worker disk must be 20 to {max_disk} GB, not {d} GB"),
+                "set disk between \"20 GB\" and the maximum".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacities() {
+        assert_eq!(parse_cpu("4 vCPU").unwrap(), 4);
+        assert_eq!(parse_cpu("4vcpu").unwrap(), 4);
+        assert_eq!(parse_gb("16 GB").unwrap(), 16);
+        assert!(parse_gb("16 TB").is_err());
+        assert!(parse_cpu("four").is_err());
+        assert!(check_worker(4, 16, Some(20), false).is_ok());
+        assert!(check_worker(3, 16, None, false).is_err());
+        assert!(check_worker(4, 64, None, false).is_err());
+        assert!(check_worker(4, 16, Some(500), false).is_err());
+        assert!(check_worker(4, 16, Some(500), true).is_ok());
+    }
+}

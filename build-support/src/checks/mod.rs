@@ -1,0 +1,11 @@
+//! Value checks shared by every construct. Each returns a message and a hint, so the
+//! caller can point the error at the right token.
+
+pub mod capacity;
+pub mod cidr;
+pub mod iam;
+pub mod names;
+pub mod release;
+
+/// A failed check: what is wrong, and what to do about it.
+pub type Problem = (String, String);

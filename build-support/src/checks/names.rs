@@ -1,0 +1,109 @@
+//! Names AWS constrains: EMR Serverless application names, stack names, logical IDs.
+
+use super::Problem;
+
+/// EMR Serverless application name: 1 to 64 of `A-Za-z0-9._/#-`.
+pub fn check_application_name(name: &str) -> Result<(), Problem> {
+    if name.is_empty() || name.len() > 64 {
+        return Err((
+            format!(
+                "the application name must be 1 to 64 characters, `{name}` has {}",
+                name.len()
+            ),
+            "shorten the name".into(),
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._/#-".contains(*c)))
+    {
+        return Err((
+            format!("the application name `{name}` contains `{c}`"),
+            "use only letters, digits and . _ / # -".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// CloudFormation stack name: a letter, then letters, digits and hyphens; at most 128.
+pub fn check_stack_name(name: &str) -> Result<(), Problem> {
+    let ok = name.len() <= 128
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            format!("`{name}` is not a valid stack name"),
+            "start with a letter and use only letters, digits and hyphens (at most 128)".into(),
+        ))
+    }
+}
+
+/// `NIGHTLY_JOB` -> `NightlyJob`: the prefix of every logical ID a construct creates.
+pub fn pascal_case(ident: &str) -> String {
+    ident
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            let first = cs.next().map(|c| c.to_ascii_uppercase()).into_iter();
+            let all_upper = p.chars().all(|c| !c.is_ascii_lowercase());
+            let rest: String = if all_upper {
+                cs.map(|c| c.to_ascii_lowercase()).collect()
+            } else {
+                cs.collect()
+            };
+            first.chain(rest.chars()).collect::<String>()
+        })
+        .collect()
+}
+
+/// IAM role name from a role ARN (`arn:aws:iam::123456789012:role/path/name` -> `name`).
+pub fn role_name_from_arn(arn: &str) -> Result<String, Problem> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].starts_with("role/");
+    let name = parts.last().and_then(|r| r.rsplit('/').next()).unwrap_or("");
+    if !ok || name.is_empty() || name.len() > 64 {
+        return Err((
+            format!("`{arn}` is not an IAM role ARN"),
+            "write it like \"arn:aws:iam::123456789012:role/my-role\"".into(),
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
+    {
+        return Err((
+            format!("the role name `{name}` contains `{c}`"),
+            "role names use letters, digits and +=,.@_-".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(check_application_name("spark-serverless-demo").is_ok());
+        assert!(check_application_name("bad name").is_err());
+        assert!(check_application_name(&"a".repeat(65)).is_err());
+        assert!(check_stack_name("my-stack").is_ok());
+        assert!(check_stack_name("1stack").is_err());
+        assert_eq!(pascal_case("SPARK_RUNTIME"), "SparkRuntime");
+        assert_eq!(pascal_case("nightlyJob"), "NightlyJob");
+        assert_eq!(
+            role_name_from_arn("arn:aws:iam::123456789012:role/a/b-c").unwrap(),
+            "b-c"
+        );
+        assert!(role_name_from_arn("arn:aws:iam::1234:role/x").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! EMR release labels: a known table, a floor of 6.9 for EMR Serverless (as DSF enforces),
+//! near-miss suggestions, and `unlisted("...")` for releases newer than the table.
+
+use super::Problem;
+use crate::diag::did_you_mean;
+
+/// EMR releases that EMR Serverless and EMR on EKS support, newest first.
+pub const RELEASES: &[&str] = &[
+    "emr-7.12.0",
+    "emr-7.11.0",
+    "emr-7.10.0",
+    "emr-7.9.0",
+    "emr-7.8.0",
+    "emr-7.7.0",
+    "emr-7.6.0",
+    "emr-7.5.0",
+    "emr-7.4.0",
+    "emr-7.3.0",
+    "emr-7.2.0",
+    "emr-7.1.0",
+    "emr-7.0.0",
+    "emr-6.15.0",
+    "emr-6.14.0",
+    "emr-6.13.0",
+    "emr-6.12.0",
+    "emr-6.11.1",
+    "emr-6.11.0",
+    "emr-6.10.1",
+    "emr-6.10.0",
+    "emr-6.9.0",
+];
+
+/// The default release for new runtimes and jobs.
+pub const DEFAULT_RELEASE: &str = "emr-7.9.0";
+
+/// Parses `emr-X.Y.Z` (an optional `-latest` or `-<date>` suffix is the EKS form).
+pub fn version_of(label: &str) -> Option<(u32, u32, u32)> {
+    let rest = label.strip_prefix("emr-")?;
+    let core = rest.split('-').next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+    let v = (parts.next()??, parts.next()??, parts.next().flatten().unwrap_or(0));
+    Some(v)
+}
+
+/// Checks an EMR Serverless release label against the table.
+pub fn check_serverless(label: &str) -> Result<(), Problem> {
+    check(label, false)
+}
+
+/// Checks an EMR on EKS release label (`emr-7.3.0-latest` or a dated form).
+pub fn check_containers(label: &str) -> Result<(), Problem> {
+    check(label, true)
+}
+
+fn check(label: &str, eks: bool) -> Result<(), Problem> {
+    let base = if eks {
+        match label
+            .split_once("-latest")
+            .or_else(|| label.rsplit_once('-').filter(|(b, _)| b.matches('-').count() == 1))
+        {
+            Some((b, _)) => b,
+            None => label,
+        }
+    } else {
+        label
+    };
+    if RELEASES.contains(&base) {
+        return Ok(());
+    }
+    let escape = format!("if `{label}` is a release newer than sparkform's table, write `unlisted(\"{label}\")`");
+    match version_of(base) {
+        Some(v) if v < (6, 9, 0) => Err((
+            format!("EMR Serverless supports release EMR 6.9 and above, provided release is {label}"),
+            format!("use {DEFAULT_RELEASE} or another release from emr-6.9.0 on"),
+        )),
+        Some(_) | None => {
+            let near = did_you_mean(base, RELEASES.iter().copied()).or_else(|| {
+                RELEASES
+                    .iter()
+                    .copied()
+                    .find(|r| r.starts_with(base) && r[base.len()..].starts_with('.'))
+            });
+            let msg = format!("`{label}` is not a known EMR release label");
+            Err(match near {
+                Some(n) => (
+                    format!("{msg}; did you mean `{n}{}`?", if eks { "-latest" } else { "" }),
+                    escape,
+                ),
+                None => (msg, format!("labels look like `{DEFAULT_RELEASE}`; {escape}")),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert!(check_serverless("emr-7.3.0").is_ok());
+        assert!(check_serverless("emr-6.8.0").unwrap_err().0.contains("6.9 and above"));
+        assert!(check_serverless("emr-7.3").unwrap_err().0.contains("emr-7.3.0"));
+        assert!(check_serverless("emr-7.30.0").is_err());
+        assert!(check_containers("emr-7.3.0-latest").is_ok());
+        assert!(check_containers("emr-7.3.0-20240101").is_ok());
+        assert_eq!(version_of("emr-6.11.1"), Some((6, 11, 1)));
+    }
+}

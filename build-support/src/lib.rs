@@ -1,0 +1,73 @@
+//! sparkform's compiler, shared by the macros (`sparkform-macros`) and the user's `build.rs`.
+//!
+//! - [`value`]: the one parser: macro tokens to a value tree with spans.
+//! - [`model`]: the one checker: value trees to checked constructs, errors on exact tokens.
+//! - [`synth`]: CloudFormation templates from constructs.
+//! - [`app`] and [`assembly`]: whole-app synthesis from the crate's sources, written to
+//!   `target/sparkform/<crate>/`.
+//!
+//! A user crate's `build.rs` is one line:
+//! ```no_run
+//! fn main() {
+//!     sparkform_build::synthesize();
+//! }
+//! ```
+
+pub mod app;
+pub mod assembly;
+pub mod checks;
+pub mod diag;
+pub mod model;
+pub mod reader;
+pub mod synth;
+pub mod value;
+
+use std::path::{Path, PathBuf};
+
+/// The file in `OUT_DIR` that the binary embeds (`sparkform::embedded_assembly!()`).
+pub const EMBEDDED_FILE: &str = "sparkform-assembly.json";
+
+/// Synthesizes the crate being built: call it from `build.rs`.
+///
+/// Writes `target/sparkform/<crate>/` and `$OUT_DIR/sparkform-assembly.json`. Problems inside
+/// one macro call are left to the macro, which reports them on the exact token; problems only
+/// the whole app shows are reported as `file:line:col` build errors.
+pub fn synthesize() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    println!("cargo::rerun-if-changed=src");
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    println!("cargo::rerun-if-env-changed=SPARKFORM_OUT_DIR");
+    let ctx = model::Context::from_env();
+    let sources = app::read_sources(&manifest_dir, &manifest_dir.join("src"));
+    let synthesis = app::synthesize_sources(&ctx, &sources);
+    for e in &synthesis.app_errors {
+        println!("cargo::error={e}");
+    }
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let embedded = out_dir.join(EMBEDDED_FILE);
+    if let Err(e) = assembly::write_if_changed(&embedded, &synthesis.assembly.embedded_json()) {
+        println!("cargo::error=sparkform: cannot write {}: {e}", embedded.display());
+    }
+    let dir = assembly_dir(&out_dir, &ctx.crate_name);
+    if let Err(e) = synthesis.assembly.write_to(&dir) {
+        println!(
+            "cargo::error=sparkform: cannot write the cloud assembly to {}: {e}",
+            dir.display()
+        );
+    }
+}
+
+/// `target/sparkform/<crate>/`, found from `OUT_DIR` (`target/<profile>/build/<pkg>/out`,
+/// or one level deeper with `--target`); `SPARKFORM_OUT_DIR` overrides the parent.
+pub fn assembly_dir(out_dir: &Path, crate_name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("SPARKFORM_OUT_DIR") {
+        return PathBuf::from(dir).join(crate_name);
+    }
+    let target = out_dir
+        .ancestors()
+        .find(|a| a.join("CACHEDIR.TAG").is_file())
+        .map(Path::to_path_buf)
+        .or_else(|| out_dir.ancestors().nth(4).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("sparkform").join(crate_name)
+}

@@ -1,0 +1,604 @@
+//! `spark_serverless_runtime!`: DSF's SparkEmrServerlessRuntime, every property of it and of
+//! `AWS::EMRServerless::Application`, plus its methods (execution role, start-job grants).
+
+use super::common::{read_tags, Context, Handle, Removal};
+use super::iam::{read_role_ref, read_statements, RoleRef, Statement};
+use crate::checks::{capacity, cidr, names, release};
+use crate::diag::{suggestion, Diags};
+use crate::reader::{Fields, Spanned};
+use crate::value::{Declaration, Object, Value, ValueKind};
+
+pub const WHAT: &str = "spark_serverless_runtime!";
+
+#[derive(Clone, Debug)]
+pub struct ServerlessRuntime {
+    pub handle: Handle,
+    pub name: String,
+    pub release_label: String,
+    pub architecture: Option<&'static str>,
+    pub network: Network,
+    pub removal: Removal,
+    pub maximum_capacity: Option<MaximumCapacity>,
+    pub initial_capacity: Vec<InitialCapacity>,
+    pub image_uri: Option<String>,
+    /// ("Driver" | "Executor", image URI)
+    pub worker_images: Vec<(&'static str, String)>,
+    pub runtime_configuration: Vec<Classification>,
+    pub auto_start: Option<bool>,
+    pub auto_stop: Option<AutoStop>,
+    pub interactive: Option<Interactive>,
+    pub monitoring: Option<Monitoring>,
+    pub scheduler: Option<Scheduler>,
+    pub identity_center_instance_arn: Option<String>,
+    pub execution_role: Option<ExecutionRole>,
+    pub start_job_roles: Vec<RoleRef>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Network {
+    /// DSF's DataVpc, without its defects.
+    DefaultVpc(VpcSpec),
+    Existing {
+        subnet_ids: Vec<String>,
+        security_group_ids: Vec<String>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcSpec {
+    pub cidr: cidr::Cidr,
+    pub azs: u32,
+    pub nat_gateways: u32,
+    pub flow_log_retention_days: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct MaximumCapacity {
+    pub vcpu: u32,
+    pub memory_gb: u32,
+    pub disk_gb: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct InitialCapacity {
+    /// "Driver" or "Executor" (the service key is upper case).
+    pub worker: &'static str,
+    pub workers: u64,
+    pub vcpu: u32,
+    pub memory_gb: u32,
+    pub disk_gb: Option<u32>,
+    pub disk_type: Option<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Classification {
+    pub classification: String,
+    pub properties: Vec<(String, String)>,
+    pub configurations: Vec<Classification>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AutoStop {
+    pub enabled: bool,
+    pub idle_timeout_minutes: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Interactive {
+    pub livy_endpoint: Option<bool>,
+    pub studio: Option<bool>,
+    pub sessions: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Monitoring {
+    pub s3_log_uri: Option<String>,
+    pub s3_encryption_key_arn: Option<String>,
+    pub managed_persistence: Option<bool>,
+    pub cloudwatch: Option<CloudWatchLogging>,
+    pub prometheus_remote_write_url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloudWatchLogging {
+    pub enabled: bool,
+    pub log_group: Option<String>,
+    pub stream_prefix: Option<String>,
+    pub encryption_key_arn: Option<String>,
+    /// ("SPARK_DRIVER" | "SPARK_EXECUTOR", ["STDOUT", "STDERR"])
+    pub log_types: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    pub queue_timeout_minutes: Option<u32>,
+    pub max_concurrent_runs: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExecutionRole {
+    pub statements: Vec<Statement>,
+    pub managed_policy_arns: Vec<String>,
+}
+
+const CLASSIFICATIONS: &[&str] = &[
+    "spark-defaults",
+    "spark-env",
+    "spark-hive-site",
+    "spark-driver-log4j2",
+    "spark-executor-log4j2",
+    "spark-metrics",
+    "hive-site",
+    "emrfs-site",
+    "spark-jdbc-defaults",
+];
+
+const RETENTION_DAYS: &[i128] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<ServerlessRuntime> {
+    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let handle = Handle::read(decl, &mut f, ctx, diags);
+    let name = f
+        .require("name", diags, "\"spark-serverless-demo\"")
+        .and_then(|v| v.string(diags));
+    if let Some(n) = &name {
+        if let Err((m, h)) = names::check_application_name(&n.value) {
+            diags.error_help(n.span, m, h);
+        }
+    }
+    let release_label = read_release(&mut f, diags);
+    let architecture = f.word("architecture", diags, &["X86_64", "ARM64"]).map(|w| w.value);
+    let network = read_network(&mut f, diags);
+    let removal = Removal::read(&mut f, ctx, diags);
+    let maximum_capacity = f
+        .object("maximum_capacity", diags)
+        .and_then(|o| read_max_capacity(o, diags));
+    let initial_capacity = f
+        .object("initial_capacity", diags)
+        .map(|o| read_initial_capacity(o, diags))
+        .unwrap_or_default();
+    let image_uri = f.str("image_uri", diags).map(|s| s.value);
+    let worker_images = f
+        .object("worker_images", diags)
+        .map(|o| read_worker_images(o, diags))
+        .unwrap_or_default();
+    let runtime_configuration = f
+        .list("runtime_configuration", diags)
+        .map(|l| read_classifications(l, diags, false))
+        .unwrap_or_default();
+    let auto_start = f.bool("auto_start", diags);
+    let auto_stop = f.object("auto_stop", diags).map(|o| read_auto_stop(o, diags));
+    let interactive = f.object("interactive", diags).map(|o| {
+        let mut g = Fields::new(o, "interactive", diags);
+        let i = Interactive {
+            livy_endpoint: g.bool("livy_endpoint", diags),
+            studio: g.bool("studio", diags),
+            sessions: g.bool("sessions", diags),
+        };
+        g.finish(diags);
+        i
+    });
+    let monitoring = f.object("monitoring", diags).map(|o| read_monitoring(o, diags));
+    let scheduler = f.object("scheduler", diags).map(|o| {
+        let mut g = Fields::new(o, "scheduler", diags);
+        let s = Scheduler {
+            queue_timeout_minutes: g.int("queue_timeout_minutes", diags, 15, 720).map(|n| n.value as u32),
+            max_concurrent_runs: g.int("max_concurrent_runs", diags, 1, 1000).map(|n| n.value as u32),
+        };
+        g.finish(diags);
+        s
+    });
+    let identity_center_instance_arn = f.str("identity_center_instance_arn", diags).map(|s| {
+        if !s.value.starts_with("arn:") || !s.value.contains(":sso:::instance/") {
+            diags.error_help(
+                s.span,
+                format!("`{}` is not an IAM Identity Center instance ARN", s.value),
+                "write it like \"arn:aws:sso:::instance/ssoins-0123456789abcdef\"",
+            );
+        }
+        s.value
+    });
+    let execution_role = f.object("execution_role", diags).map(|o| {
+        let mut g = Fields::new(o, "execution_role", diags);
+        let statements = g
+            .list("statements", diags)
+            .map(|l| read_statements(l, diags))
+            .unwrap_or_default();
+        let managed_policy_arns = g.strings("managed_policy_arns", diags).unwrap_or_default();
+        for m in &managed_policy_arns {
+            if !m.value.starts_with("arn:") || !m.value.contains(":policy/") {
+                diags.error_help(
+                    m.span,
+                    format!("`{}` is not a managed policy ARN", m.value),
+                    "write it like \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"",
+                );
+            }
+        }
+        g.finish(diags);
+        ExecutionRole {
+            statements,
+            managed_policy_arns: managed_policy_arns.into_iter().map(|m| m.value).collect(),
+        }
+    });
+    let start_job_roles: Vec<RoleRef> = f
+        .list("start_job_roles", diags)
+        .map(|l| l.iter().filter_map(|v| read_role_ref(v, diags)).collect())
+        .unwrap_or_default();
+    if !start_job_roles.is_empty() && execution_role.is_none() {
+        if let Some(span) = f.key_span("start_job_roles") {
+            diags.error_help(
+                span,
+                "start_job_roles can only pass this runtime's execution role, and none is declared",
+                "add `execution_role: { statements: [...] }`",
+            );
+        }
+    }
+    let tags = read_tags(&mut f, diags);
+    f.finish(diags);
+    Some(ServerlessRuntime {
+        handle,
+        name: name?.value,
+        release_label,
+        architecture,
+        network: network?,
+        removal,
+        maximum_capacity,
+        initial_capacity,
+        image_uri,
+        worker_images,
+        runtime_configuration,
+        auto_start,
+        auto_stop,
+        interactive,
+        monitoring,
+        scheduler,
+        identity_center_instance_arn,
+        execution_role,
+        start_job_roles,
+        tags,
+    })
+}
+
+/// `release_label: "emr-7.3.0"` (checked) or `release_label: unlisted("emr-8.0.0")`.
+pub fn read_release(f: &mut Fields, diags: &mut Diags) -> String {
+    let Some(v) = f.get("release_label") else {
+        return release::DEFAULT_RELEASE.to_string();
+    };
+    if let Some(call) = v.call() {
+        if call.name != "unlisted" || call.args.len() != 1 {
+            diags.error_help(
+                call.name_span,
+                format!(
+                    "`{}(...)` is not allowed here{}",
+                    call.name,
+                    suggestion(&call.name, ["unlisted"])
+                ),
+                "write a release label string, or `unlisted(\"emr-x.y.z\")` for one newer than sparkform's table",
+            );
+            return release::DEFAULT_RELEASE.to_string();
+        }
+        return match call.args[0].string(diags) {
+            Some(s) if release::version_of(&s.value).is_some() => s.value,
+            Some(s) => {
+                diags.error_help(
+                    s.span,
+                    format!("`{}` does not look like an EMR release label", s.value),
+                    "labels look like \"emr-7.9.0\"",
+                );
+                s.value
+            }
+            None => release::DEFAULT_RELEASE.to_string(),
+        };
+    }
+    match v.string(diags) {
+        Some(s) => {
+            if let Err((m, h)) = release::check_serverless(&s.value) {
+                diags.error_help(s.span, m, h);
+            }
+            s.value
+        }
+        None => release::DEFAULT_RELEASE.to_string(),
+    }
+}
+
+fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
+    let vpc = f.get("vpc");
+    let existing = f.get("network");
+    if let (Some(_), Some(n)) = (vpc, existing) {
+        diags.error_help(
+            n.span,
+            "`vpc` and `network` both set the application's network",
+            "keep `network` (existing subnets) or `vpc` (a VPC sparkform creates), not both",
+        );
+        return None;
+    }
+    if let Some(n) = existing {
+        let o = n.object(diags)?;
+        let mut g = Fields::new(o, "network", diags);
+        let subnets = g.strings("subnet_ids", diags).unwrap_or_default();
+        let groups = g.strings("security_group_ids", diags).unwrap_or_default();
+        g.finish(diags);
+        if subnets.is_empty() {
+            diags.error_help(
+                o.span,
+                "`network` needs at least one subnet id",
+                "add `subnet_ids: [\"subnet-0123456789abcdef0\"]`, or remove `network` to get a VPC",
+            );
+        }
+        for s in &subnets {
+            if !s.value.starts_with("subnet-") {
+                diags.error_help(
+                    s.span,
+                    format!("`{}` is not a subnet id", s.value),
+                    "subnet ids look like \"subnet-0123456789abcdef0\"",
+                );
+            }
+        }
+        for s in &groups {
+            if !s.value.starts_with("sg-") {
+                diags.error_help(
+                    s.span,
+                    format!("`{}` is not a security group id", s.value),
+                    "security group ids look like \"sg-0123456789abcdef0\"",
+                );
+            }
+        }
+        return Some(Network::Existing {
+            subnet_ids: subnets.into_iter().map(|s| s.value).collect(),
+            security_group_ids: groups.into_iter().map(|s| s.value).collect(),
+        });
+    }
+    let mut spec = VpcSpec {
+        cidr: cidr::Cidr {
+            addr: 10 << 24,
+            mask: 16,
+        },
+        azs: 3,
+        nat_gateways: 3,
+        flow_log_retention_days: 7,
+    };
+    let Some(v) = vpc else {
+        return Some(Network::DefaultVpc(spec));
+    };
+    let o = v.object(diags)?;
+    let mut g = Fields::new(o, "vpc", diags);
+    if let Some(c) = g.str("cidr", diags) {
+        match cidr::parse_vpc_cidr(&c.value) {
+            Ok(parsed) => spec.cidr = parsed,
+            Err((m, h)) => diags.error_help(c.span, m, h),
+        }
+    }
+    if let Some(n) = g.int("max_azs", diags, 1, 3) {
+        spec.azs = n.value as u32;
+    }
+    spec.nat_gateways = spec.azs;
+    if let Some(n) = g.int("nat_gateways", diags, 0, 3) {
+        if n.value as u32 > spec.azs {
+            diags.error_help(
+                n.span,
+                format!("{} NAT gateways for {} availability zones", n.value, spec.azs),
+                format!("use at most one per zone ({})", spec.azs),
+            );
+        }
+        spec.nat_gateways = n.value as u32;
+    }
+    if let Some(n) = g.get("flow_log_retention_days") {
+        match &n.kind {
+            ValueKind::Int(d) if RETENTION_DAYS.contains(d) => spec.flow_log_retention_days = *d as u32,
+            ValueKind::Int(d) => {
+                let near = RETENTION_DAYS
+                    .iter()
+                    .min_by_key(|r| (**r - d).abs())
+                    .copied()
+                    .unwrap_or(7);
+                diags.error_help(
+                    n.span,
+                    format!("CloudWatch Logs cannot keep logs for {d} days"),
+                    format!("the nearest allowed value is {near}"),
+                );
+            }
+            _ => diags.error(
+                n.span,
+                format!("expected a number of days, found {}", n.kind.describe()),
+            ),
+        }
+    }
+    g.finish(diags);
+    Some(Network::DefaultVpc(spec))
+}
+
+fn read_max_capacity(o: &Object, diags: &mut Diags) -> Option<MaximumCapacity> {
+    let mut g = Fields::new(o, "maximum_capacity", diags);
+    let cpu = g.require("cpu", diags, "\"400 vCPU\"").and_then(|v| v.string(diags));
+    let memory = g.require("memory", diags, "\"3000 GB\"").and_then(|v| v.string(diags));
+    let disk = g.str("disk", diags);
+    g.finish(diags);
+    let vcpu = check_capacity(cpu.as_ref(), capacity::parse_cpu, diags);
+    let memory_gb = check_capacity(memory.as_ref(), capacity::parse_gb, diags);
+    let disk_gb = check_capacity(disk.as_ref(), capacity::parse_gb, diags);
+    Some(MaximumCapacity {
+        vcpu: vcpu?,
+        memory_gb: memory_gb?,
+        disk_gb,
+    })
+}
+
+fn check_capacity(
+    v: Option<&Spanned<String>>,
+    parse: fn(&str) -> Result<u32, (String, String)>,
+    diags: &mut Diags,
+) -> Option<u32> {
+    let v = v?;
+    match parse(&v.value) {
+        Ok(n) => Some(n),
+        Err((m, h)) => {
+            diags.error_help(v.span, m, h);
+            None
+        }
+    }
+}
+
+fn read_initial_capacity(o: &Object, diags: &mut Diags) -> Vec<InitialCapacity> {
+    let mut g = Fields::new(o, "initial_capacity", diags);
+    let mut out = Vec::new();
+    for (key, worker) in [("driver", "Driver"), ("executor", "Executor")] {
+        let Some(w) = g.object(key, diags) else {
+            continue;
+        };
+        let mut h = Fields::new(w, "a worker configuration", diags);
+        let workers = h
+            .require("workers", diags, "2")
+            .and_then(|v| v.int_in(diags, 1, 1_000_000));
+        let cpu = h.require("cpu", diags, "\"4 vCPU\"").and_then(|v| v.string(diags));
+        let memory = h.require("memory", diags, "\"16 GB\"").and_then(|v| v.string(diags));
+        let disk = h.str("disk", diags);
+        let disk_type = h
+            .word("disk_type", diags, &["STANDARD", "SHUFFLE_OPTIMIZED"])
+            .map(|w| w.value);
+        h.finish(diags);
+        let c = check_capacity(cpu.as_ref(), capacity::parse_cpu, diags);
+        let m = check_capacity(memory.as_ref(), capacity::parse_gb, diags);
+        let d = check_capacity(disk.as_ref(), capacity::parse_gb, diags);
+        if let (Some(c), Some(m)) = (c, m) {
+            if let Err((msg, help)) = capacity::check_worker(c, m, d, disk_type == Some("SHUFFLE_OPTIMIZED")) {
+                diags.error_help(w.span, msg, help);
+            }
+        }
+        if let (Some(n), Some(vcpu), Some(memory_gb)) = (workers, c, m) {
+            out.push(InitialCapacity {
+                worker,
+                workers: n.value as u64,
+                vcpu,
+                memory_gb,
+                disk_gb: d,
+                disk_type,
+            });
+        }
+    }
+    g.finish(diags);
+    out
+}
+
+fn read_worker_images(o: &Object, diags: &mut Diags) -> Vec<(&'static str, String)> {
+    let mut g = Fields::new(o, "worker_images", diags);
+    let mut out = Vec::new();
+    for (key, worker) in [("driver", "Driver"), ("executor", "Executor")] {
+        if let Some(s) = g.str(key, diags) {
+            out.push((worker, s.value));
+        }
+    }
+    g.finish(diags);
+    out
+}
+
+/// Reads configuration classifications; `nested` allows `export` (inside spark-env).
+pub fn read_classifications(list: &[Value], diags: &mut Diags, nested: bool) -> Vec<Classification> {
+    let mut out = Vec::new();
+    for v in list {
+        let Some(o) = v.object(diags) else { continue };
+        let mut g = Fields::new(o, "a configuration", diags);
+        let class = g
+            .require("classification", diags, "\"spark-defaults\"")
+            .and_then(|v| v.string(diags));
+        let properties = g.string_map("properties", diags).unwrap_or_default();
+        let configurations = g
+            .list("configurations", diags)
+            .map(|l| read_classifications(l, diags, true))
+            .unwrap_or_default();
+        g.finish(diags);
+        let Some(class) = class else { continue };
+        let known = CLASSIFICATIONS.contains(&class.value.as_str()) || (nested && class.value == "export");
+        if !known {
+            diags.error_help(
+                class.span,
+                format!(
+                    "`{}` is not a configuration classification EMR Serverless accepts{}",
+                    class.value,
+                    suggestion(&class.value, CLASSIFICATIONS.iter().copied())
+                ),
+                format!("use one of: {}", CLASSIFICATIONS.join(", ")),
+            );
+        }
+        if class.value == "spark-defaults" {
+            for (k, _) in &properties {
+                if !k.value.starts_with("spark.") {
+                    diags.error_help(
+                        k.span,
+                        format!("`{}` is not a Spark property", k.value),
+                        "spark-defaults properties start with `spark.`",
+                    );
+                }
+            }
+        }
+        out.push(Classification {
+            classification: class.value,
+            properties: properties.into_iter().map(|(k, v)| (k.value, v.value)).collect(),
+            configurations,
+        });
+    }
+    out
+}
+
+fn read_auto_stop(o: &Object, diags: &mut Diags) -> AutoStop {
+    let mut g = Fields::new(o, "auto_stop", diags);
+    let enabled = g.bool("enabled", diags).unwrap_or(true);
+    let idle = g.int("idle_timeout_minutes", diags, 1, 10080).map(|n| n.value as u32);
+    g.finish(diags);
+    AutoStop {
+        enabled,
+        idle_timeout_minutes: idle,
+    }
+}
+
+fn read_monitoring(o: &Object, diags: &mut Diags) -> Monitoring {
+    let mut g = Fields::new(o, "monitoring", diags);
+    let mut m = Monitoring::default();
+    if let Some(s) = g.str("s3_log_uri", diags) {
+        if !s.value.starts_with("s3://") {
+            diags.error_help(
+                s.span,
+                format!("`{}` is not an S3 URI", s.value),
+                "write it like \"s3://my-bucket/logs/\"",
+            );
+        }
+        m.s3_log_uri = Some(s.value);
+    }
+    m.s3_encryption_key_arn = g.str("s3_encryption_key_arn", diags).map(|s| s.value);
+    m.managed_persistence = g.bool("managed_persistence", diags);
+    m.prometheus_remote_write_url = g.str("prometheus_remote_write_url", diags).map(|s| s.value);
+    if let Some(cw) = g.object("cloudwatch_logs", diags) {
+        let mut h = Fields::new(cw, "cloudwatch_logs", diags);
+        let enabled = h.bool("enabled", diags).unwrap_or(true);
+        let log_group = h.str("log_group", diags).map(|s| s.value);
+        let stream_prefix = h.str("stream_prefix", diags).map(|s| s.value);
+        let encryption_key_arn = h.str("encryption_key_arn", diags).map(|s| s.value);
+        let mut log_types = Vec::new();
+        if let Some(types) = h.object("log_types", diags) {
+            let mut t = Fields::new(types, "log_types", diags);
+            for (key, worker) in [("driver", "SPARK_DRIVER"), ("executor", "SPARK_EXECUTOR")] {
+                if let Some(list) = t.list(key, diags) {
+                    let kinds = list
+                        .iter()
+                        .filter_map(|v| v.word(diags, &["STDOUT", "STDERR"]))
+                        .map(|w| w.value.to_string())
+                        .collect();
+                    log_types.push((worker.to_string(), kinds));
+                }
+            }
+            t.finish(diags);
+        }
+        h.finish(diags);
+        m.cloudwatch = Some(CloudWatchLogging {
+            enabled,
+            log_group,
+            stream_prefix,
+            encryption_key_arn,
+            log_types,
+        });
+    }
+    g.finish(diags);
+    m
+}

@@ -1,0 +1,271 @@
+//! Typed access to an object's fields, reporting duplicates, unknown keys (with "did you
+//! mean") and wrong value kinds on the offending token. Every checker reads through this.
+
+use crate::diag::{suggestion, Diags};
+use crate::value::{Call, Object, PathValue, Value, ValueKind};
+use proc_macro2::Span;
+use std::collections::BTreeMap;
+
+/// Reads one object. Call `finish` once every known key has been asked for.
+pub struct Fields<'a> {
+    obj: &'a Object,
+    what: &'static str,
+    asked: Vec<&'static str>,
+    used: Vec<bool>,
+}
+
+impl<'a> Fields<'a> {
+    /// `what` names the object in messages, e.g. "spark_serverless_runtime!".
+    pub fn new(obj: &'a Object, what: &'static str, diags: &mut Diags) -> Self {
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for e in &obj.entries {
+            if seen.insert(e.key.as_str(), e.key_span).is_some() {
+                diags.error_help(
+                    e.key_span,
+                    format!("duplicate field `{}` in {what}", e.key),
+                    "each field may appear once; remove one of them",
+                );
+            }
+        }
+        Fields {
+            obj,
+            what,
+            asked: Vec::new(),
+            used: vec![false; obj.entries.len()],
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.obj.span
+    }
+
+    /// The value of `key` if present (the first one, when duplicated).
+    pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.asked.push(key);
+        let mut found = None;
+        for (i, e) in self.obj.entries.iter().enumerate() {
+            if e.key == key {
+                self.used[i] = true;
+                if found.is_none() {
+                    found = Some(&e.value);
+                }
+            }
+        }
+        found
+    }
+
+    /// The key's token span, for errors about the field as a whole.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.obj.entries.iter().find(|e| e.key == key).map(|e| e.key_span)
+    }
+
+    /// Like `get`, but reports a missing required field at the object.
+    pub fn require(&mut self, key: &'static str, diags: &mut Diags, example: &str) -> Option<&'a Value> {
+        let v = self.get(key);
+        if v.is_none() {
+            diags.error_help(
+                self.obj.span,
+                format!("{} is missing the required field `{key}`", self.what),
+                format!("add `{key}: {example}`"),
+            );
+        }
+        v
+    }
+
+    pub fn str(&mut self, key: &'static str, diags: &mut Diags) -> Option<Spanned<String>> {
+        self.get(key).and_then(|v| v.string(diags))
+    }
+
+    pub fn bool(&mut self, key: &'static str, diags: &mut Diags) -> Option<bool> {
+        self.get(key).and_then(|v| v.boolean(diags))
+    }
+
+    pub fn int(&mut self, key: &'static str, diags: &mut Diags, min: i128, max: i128) -> Option<Spanned<i128>> {
+        self.get(key).and_then(|v| v.int_in(diags, min, max))
+    }
+
+    pub fn object(&mut self, key: &'static str, diags: &mut Diags) -> Option<&'a Object> {
+        self.get(key).and_then(|v| v.object(diags))
+    }
+
+    pub fn list(&mut self, key: &'static str, diags: &mut Diags) -> Option<&'a [Value]> {
+        self.get(key).and_then(|v| v.list(diags))
+    }
+
+    /// A list of strings.
+    pub fn strings(&mut self, key: &'static str, diags: &mut Diags) -> Option<Vec<Spanned<String>>> {
+        self.list(key, diags)
+            .map(|items| items.iter().filter_map(|v| v.string(diags)).collect())
+    }
+
+    /// A `{ "key": "value" }` map of strings (tags, Spark properties).
+    pub fn string_map(
+        &mut self,
+        key: &'static str,
+        diags: &mut Diags,
+    ) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
+        self.object(key, diags).map(|o| string_map(o, diags))
+    }
+
+    /// One of a fixed set of words, written bare (`ARM64`) or as a string.
+    pub fn word(
+        &mut self,
+        key: &'static str,
+        diags: &mut Diags,
+        choices: &[&'static str],
+    ) -> Option<Spanned<&'static str>> {
+        self.get(key).and_then(|v| v.word(diags, choices))
+    }
+
+    /// Reports every key that no accessor asked for.
+    pub fn finish(self, diags: &mut Diags) {
+        for (i, e) in self.obj.entries.iter().enumerate() {
+            if !self.used[i] {
+                let hint = suggestion(&e.key, self.asked.iter().copied());
+                let known = self.asked.join(", ");
+                diags.error_help(
+                    e.key_span,
+                    format!("unknown field `{}` in {}{hint}", e.key, self.what),
+                    format!("the fields are: {known}"),
+                );
+            }
+        }
+    }
+}
+
+/// A checked value with the span it came from, so later checks can still point at it.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+fn wrong_kind(diags: &mut Diags, v: &Value, expected: &str) {
+    diags.error(v.span, format!("expected {expected}, found {}", v.kind.describe()));
+}
+
+impl Value {
+    pub fn string(&self, diags: &mut Diags) -> Option<Spanned<String>> {
+        match &self.kind {
+            ValueKind::Str(s) => Some(Spanned::new(s.clone(), self.span)),
+            _ => {
+                wrong_kind(diags, self, "a string");
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&self, diags: &mut Diags) -> Option<bool> {
+        match &self.kind {
+            ValueKind::Bool(b) => Some(*b),
+            _ => {
+                wrong_kind(diags, self, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    pub fn int_in(&self, diags: &mut Diags, min: i128, max: i128) -> Option<Spanned<i128>> {
+        match &self.kind {
+            ValueKind::Int(n) if (min..=max).contains(n) => Some(Spanned::new(*n, self.span)),
+            ValueKind::Int(n) => {
+                diags.error(self.span, format!("{n} is out of range: expected {min} to {max}"));
+                None
+            }
+            _ => {
+                wrong_kind(diags, self, "an integer");
+                None
+            }
+        }
+    }
+
+    pub fn object(&self, diags: &mut Diags) -> Option<&Object> {
+        match &self.kind {
+            ValueKind::Object(o) => Some(o),
+            _ => {
+                wrong_kind(diags, self, "an object `{ ... }`");
+                None
+            }
+        }
+    }
+
+    pub fn list(&self, diags: &mut Diags) -> Option<&[Value]> {
+        match &self.kind {
+            ValueKind::List(l) => Some(l),
+            _ => {
+                wrong_kind(diags, self, "a list `[ ... ]`");
+                None
+            }
+        }
+    }
+
+    pub fn path(&self) -> Option<&PathValue> {
+        match &self.kind {
+            ValueKind::Path(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn call(&self) -> Option<&Call> {
+        match &self.kind {
+            ValueKind::Call(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// One of `choices`, compared without case; bare words and strings are both accepted.
+    pub fn word(&self, diags: &mut Diags, choices: &[&'static str]) -> Option<Spanned<&'static str>> {
+        let text = match &self.kind {
+            ValueKind::Str(s) => s.as_str(),
+            ValueKind::Path(p) => p.text.as_str(),
+            _ => {
+                wrong_kind(diags, self, &format!("one of {}", choices.join(", ")));
+                return None;
+            }
+        };
+        if let Some(c) = choices.iter().find(|c| c.eq_ignore_ascii_case(text)) {
+            return Some(Spanned::new(*c, self.span));
+        }
+        diags.error_help(
+            self.span,
+            format!(
+                "`{text}` is not allowed here{}",
+                suggestion(text, choices.iter().copied())
+            ),
+            format!("use one of: {}", choices.join(", ")),
+        );
+        None
+    }
+}
+
+/// Reads `{ "k": "v", ... }`; keys keep their case exactly (DSF capitalised them: defect 4).
+pub fn string_map(o: &Object, diags: &mut Diags) -> Vec<(Spanned<String>, Spanned<String>)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for e in &o.entries {
+        if !seen.insert(e.key.as_str()) {
+            diags.error(e.key_span, format!("duplicate key `{}`", e.key));
+            continue;
+        }
+        let value = match &e.value.kind {
+            ValueKind::Str(s) => s.clone(),
+            ValueKind::Int(n) => n.to_string(),
+            ValueKind::Bool(b) => b.to_string(),
+            _ => {
+                wrong_kind(diags, &e.value, "a string");
+                continue;
+            }
+        };
+        out.push((
+            Spanned::new(e.key.clone(), e.key_span),
+            Spanned::new(value, e.value.span),
+        ));
+    }
+    out
+}

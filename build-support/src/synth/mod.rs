@@ -1,0 +1,140 @@
+//! CloudFormation synthesis: one `Template` per stack, built from checked constructs.
+//! Output is deterministic: maps are sorted, nothing depends on time or machine.
+
+pub mod iam;
+pub mod serverless_runtime;
+pub mod vpc;
+
+use crate::model::{Construct, Removal};
+use serde_json::{json, Map, Value as Json};
+use std::collections::BTreeMap;
+
+/// One stack's template under construction.
+#[derive(Debug, Default)]
+pub struct Template {
+    pub stack: String,
+    pub resources: BTreeMap<String, Json>,
+    pub outputs: BTreeMap<String, Json>,
+    /// Construct kinds in this stack, for the description.
+    pub kinds: std::collections::BTreeSet<&'static str>,
+    /// Logical IDs defined twice (reported by the app check).
+    pub duplicates: Vec<String>,
+}
+
+impl Template {
+    pub fn new(stack: &str) -> Self {
+        Template {
+            stack: stack.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a resource; returns its entry so callers can set policies or DependsOn.
+    pub fn resource(&mut self, id: &str, kind: &str, properties: Json) -> &mut Map<String, Json> {
+        let mut body = Map::new();
+        body.insert("Type".into(), json!(kind));
+        if properties.as_object().is_some_and(|m| !m.is_empty()) {
+            body.insert("Properties".into(), properties);
+        }
+        if self.resources.insert(id.to_string(), Json::Object(body)).is_some() {
+            self.duplicates.push(id.to_string());
+        }
+        self.resources
+            .get_mut(id)
+            .and_then(Json::as_object_mut)
+            .expect("just inserted")
+    }
+
+    /// A resource that holds data: kept on stack deletion and replacement unless `Destroy`.
+    pub fn data_resource(
+        &mut self,
+        id: &str,
+        kind: &str,
+        properties: Json,
+        removal: Removal,
+    ) -> &mut Map<String, Json> {
+        let policy = match removal {
+            Removal::Retain => "Retain",
+            Removal::Destroy => "Delete",
+        };
+        let r = self.resource(id, kind, properties);
+        r.insert("DeletionPolicy".into(), json!(policy));
+        r.insert("UpdateReplacePolicy".into(), json!(policy));
+        r
+    }
+
+    pub fn output(&mut self, id: &str, value: Json, description: &str) {
+        self.outputs
+            .insert(id.to_string(), json!({ "Description": description, "Value": value }));
+    }
+
+    /// The template document.
+    pub fn to_json(&self) -> Json {
+        let kinds: Vec<_> = self.kinds.iter().copied().collect();
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert(
+            "Description".into(),
+            json!(format!(
+                "{} (sparkform {}: {})",
+                self.stack,
+                env!("CARGO_PKG_VERSION"),
+                kinds.join(", ")
+            )),
+        );
+        doc.insert("Resources".into(), json!(self.resources));
+        if !self.outputs.is_empty() {
+            doc.insert("Outputs".into(), json!(self.outputs));
+        }
+        Json::Object(doc)
+    }
+
+    /// Pretty JSON with a final newline: what is written to `<Stack>.template.json`.
+    pub fn render(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.to_json()).expect("JSON values always serialize");
+        s.push('\n');
+        s
+    }
+}
+
+/// `{"Ref": id}`
+pub fn r#ref(id: &str) -> Json {
+    json!({ "Ref": id })
+}
+
+/// `{"Fn::GetAtt": [id, attr]}`
+pub fn att(id: &str, attr: &str) -> Json {
+    json!({ "Fn::GetAtt": [id, attr] })
+}
+
+/// `{"Fn::Sub": text}`
+pub fn sub(text: &str) -> Json {
+    json!({ "Fn::Sub": text })
+}
+
+/// A user string: `${AWS::AccountId}`-style references become `Fn::Sub`.
+pub fn user_str(text: &str) -> Json {
+    if text.contains("${") {
+        sub(text)
+    } else {
+        json!(text)
+    }
+}
+
+/// CloudFormation tag list from ordered pairs.
+pub fn tags(pairs: &[(String, String)]) -> Json {
+    Json::Array(pairs.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect())
+}
+
+/// Synthesizes every construct into its stack's template.
+pub fn synthesize(constructs: &[Construct]) -> BTreeMap<String, Template> {
+    let mut stacks: BTreeMap<String, Template> = BTreeMap::new();
+    for c in constructs {
+        let stack = c.handle().stack.clone();
+        let t = stacks.entry(stack.clone()).or_insert_with(|| Template::new(&stack));
+        match c {
+            Construct::ServerlessRuntime(r) => serverless_runtime::synth(r, t),
+        }
+    }
+    stacks
+}

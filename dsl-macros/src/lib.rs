@@ -1,0 +1,37 @@
+//! The sparkform macros. Each one parses and checks its body with `sparkform-build` (the
+//! same code build.rs runs), reports every problem on its token, and expands to a typed
+//! handle (`static NAME: sparkform::...`), so references between constructs are checked by
+//! rustc and `cargo run` code can use them.
+
+mod expand;
+
+use proc_macro::TokenStream;
+use sparkform_build::model::{self, Context, MacroKind};
+
+fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
+    let ctx = Context::from_env();
+    let tokens: proc_macro2::TokenStream = input.into();
+    match model::parse_and_check(kind, tokens.clone(), &ctx) {
+        Ok((decl, construct)) => expand::handle(&decl, &construct).into(),
+        Err(errors) => expand::errors(kind, &tokens, errors).into(),
+    }
+}
+
+/// Declares an EMR Serverless runtime (DSF's `SparkEmrServerlessRuntime`): the application,
+/// a VPC unless `network` is given, an execution role and start-job grants.
+///
+/// ```ignore
+/// spark_serverless_runtime!(pub SPARK_RUNTIME {
+///     name: "spark-serverless-demo",
+///     release_label: "emr-7.9.0",
+///     execution_role: {
+///         statements: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-bucket/*"] }],
+///     },
+///     start_job_roles: [{ id: "JobTrigger", assumed_by: "lambda.amazonaws.com" }],
+/// });
+/// ```
+/// Every field is documented in the README's DSL reference.
+#[proc_macro]
+pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
+    run(MacroKind::ServerlessRuntime, input)
+}

@@ -1,0 +1,37 @@
+//! sparkform: declare Spark-on-AWS infrastructure with macros inside your crate.
+//!
+//! A user crate depends on `sparkform` and has `sparkform-build` as a build-dependency
+//! whose `build.rs` calls `sparkform_build::synthesize()`. The macros re-exported here
+//! expand to the typed handles in [`handles`]; [`cli::main`] is the app's command line.
+
+pub mod assembly;
+pub mod cli;
+pub mod handles;
+
+pub use assembly::Assembly;
+pub use handles::*;
+pub use sparkform_macros::spark_serverless_runtime;
+
+/// Everything a user crate needs: `use sparkform::prelude::*;`.
+pub mod prelude {
+    pub use crate::handles::*;
+    pub use sparkform_macros::spark_serverless_runtime;
+}
+
+/// The cloud assembly that build.rs synthesized, embedded in the binary.
+#[macro_export]
+macro_rules! embedded_assembly {
+    () => {
+        $crate::Assembly::from_embedded(include_str!(concat!(env!("OUT_DIR"), "/sparkform-assembly.json")))
+    };
+}
+
+/// The whole `main` of a sparkform app: `sparkform::main!();`.
+#[macro_export]
+macro_rules! main {
+    () => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::main($crate::embedded_assembly!())
+        }
+    };
+}

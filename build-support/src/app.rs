@@ -170,6 +170,16 @@ pub fn synthesize_sources(ctx: &Context, sources: &[(String, String)]) -> Synthe
         }
     }
     let list: Vec<Construct> = constructs.iter().map(|(c, _)| c.clone()).collect();
+    for (c, f) in &constructs {
+        if let Construct::SparkJob(j) = c {
+            if let Some(message) = synth::spark_job::unresolved(j, &list) {
+                app_errors.push(Located {
+                    loc: f.loc.clone(),
+                    message,
+                });
+            }
+        }
+    }
     let stacks = synth::synthesize(&list);
     for t in stacks.values() {
         for d in &t.duplicates {

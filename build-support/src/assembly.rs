@@ -99,12 +99,12 @@ impl Assembly {
                 template: file.clone(),
                 template_sha256: sha256_hex(body.as_bytes()),
                 resources: t.resources.len(),
-                depends_on: Vec::new(),
+                depends_on: t.depends_on.iter().cloned().collect(),
                 constructs: sources
                     .iter()
                     .filter(|(c, _)| &c.handle().stack == name)
                     .map(|(c, l)| ConstructEntry {
-                        kind: kind_name(c).into(),
+                        kind: c.kind().macro_name().into(),
                         handle: c.handle().ident.clone(),
                         source: l.to_string(),
                     })
@@ -169,12 +169,6 @@ impl Assembly {
             write_if_changed(&dir.join(name), body)?;
         }
         Ok(())
-    }
-}
-
-fn kind_name(c: &Construct) -> &'static str {
-    match c {
-        Construct::ServerlessRuntime(_) => "spark_serverless_runtime",
     }
 }
 

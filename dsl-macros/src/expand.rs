@@ -2,15 +2,17 @@
 //! errors plus a placeholder handle, so the rest of the crate still type-checks and the
 //! user sees only the real problems.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use sparkform_build::model::spark_job::{ExecutionRole, Orchestration, S3Logs, Target};
 use sparkform_build::model::{Construct, MacroKind};
-use sparkform_build::synth::serverless_runtime;
+use sparkform_build::synth::{serverless_runtime, spark_job};
 use sparkform_build::value::Declaration;
 
 fn handle_type(kind: MacroKind) -> TokenStream {
     match kind {
         MacroKind::ServerlessRuntime => quote!(::sparkform::SparkServerlessRuntime),
+        MacroKind::SparkJob => quote!(::sparkform::SparkJob),
     }
 }
 
@@ -41,6 +43,52 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                     application_id_output: #id_out,
                     application_arn_output: #arn_out,
                     execution_role_arn_output: #role_out,
+                };
+            }
+        }
+        Construct::SparkJob(j) => {
+            let ty = handle_type(MacroKind::SparkJob);
+            let ids = spark_job::ids(j);
+            // The user's own tokens: a wrong reference is a rustc error at its span.
+            let target = match &j.target {
+                Target::Runtime(p) => {
+                    let path = &p.tokens;
+                    quote!(::sparkform::JobTarget::Runtime(&#path))
+                }
+                Target::ApplicationId(id) => quote!(::sparkform::JobTarget::ApplicationId(#id)),
+                Target::VirtualCluster(id) => quote!(::sparkform::JobTarget::VirtualCluster(#id)),
+            };
+            let role = match &j.execution_role {
+                ExecutionRole::OfRuntime(p) => {
+                    let path = &p.tokens;
+                    quote!(::sparkform::JobRole::OfRuntime(&#path))
+                }
+                ExecutionRole::Arn { arn, .. } => quote!(::sparkform::JobRole::Arn(#arn)),
+            };
+            let (stack, job_name, sm_out) = (&j.handle.stack, &j.name, &ids.out_state_machine_arn);
+            let bucket_out = opt(matches!(j.s3_logs, S3Logs::Created { .. }).then_some(ids.out_log_bucket.as_str()));
+            let log_uri = spark_job::log_uri(j);
+            let log_uri = opt(log_uri.as_deref());
+            let request =
+                serde_json::to_string(&spark_job::request(j, spark_job::log_uri(j).as_deref())).unwrap_or_default();
+            let timeout = j.timeout_minutes;
+            let polling = match j.orchestration {
+                Orchestration::Sync => quote!(::core::option::Option::None),
+                Orchestration::Polling { interval_seconds } => quote!(::core::option::Option::Some(#interval_seconds)),
+            };
+            quote! {
+                #vis static #name: #ty = #ty {
+                    handle: #ident,
+                    stack: #stack,
+                    name: #job_name,
+                    target: #target,
+                    execution_role: #role,
+                    state_machine_arn_output: #sm_out,
+                    log_bucket_output: #bucket_out,
+                    log_uri: #log_uri,
+                    timeout_minutes: #timeout,
+                    polling_interval_seconds: #polling,
+                    request: #request,
                 };
             }
         }
@@ -78,6 +126,5 @@ pub fn errors(kind: MacroKind, tokens: &TokenStream, errors: Vec<syn::Error>) ->
             #vis static #name: #ty = #ty::PLACEHOLDER;
         });
     }
-    let _ = Span::call_site();
     out
 }

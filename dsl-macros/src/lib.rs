@@ -35,3 +35,20 @@ fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
 pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
     run(MacroKind::ServerlessRuntime, input)
 }
+
+/// Declares a Spark job (DSF's `SparkEmrServerlessJob` and `SparkEmrContainersJob`): a Step
+/// Functions state machine that starts the job and waits for it, with logs and a schedule.
+///
+/// ```ignore
+/// spark_job!(pub NIGHTLY {
+///     name: "nightly-aggregation",
+///     runtime: SPARK_RUNTIME,
+///     entry_point: "s3://my-bucket/jobs/aggregate.py",
+///     timeout_minutes: 15,
+///     schedule: "cron(0 2 * * ? *)",
+/// });
+/// ```
+#[proc_macro]
+pub fn spark_job(input: TokenStream) -> TokenStream {
+    run(MacroKind::SparkJob, input)
+}

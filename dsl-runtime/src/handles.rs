@@ -32,3 +32,59 @@ impl SparkServerlessRuntime {
         execution_role_arn_output: None,
     };
 }
+
+/// A `spark_job!` declaration.
+#[derive(Debug, Clone, Copy)]
+pub struct SparkJob {
+    pub handle: &'static str,
+    pub stack: &'static str,
+    /// The job run name.
+    pub name: &'static str,
+    pub target: JobTarget,
+    pub execution_role: JobRole,
+    /// Stack output holding the state machine ARN.
+    pub state_machine_arn_output: &'static str,
+    /// Stack output holding the log bucket the job created, if it created one.
+    pub log_bucket_output: Option<&'static str>,
+    /// `s3://bucket/prefix/` of the logs (`${LogBucket}` stands for a created bucket).
+    pub log_uri: Option<&'static str>,
+    pub timeout_minutes: u32,
+    /// How the state machine waits: `None` is the optimized `.sync` integration,
+    /// `Some(n)` polls every `n` seconds.
+    pub polling_interval_seconds: Option<u32>,
+    /// The StartJobRun request as JSON, with `${TargetId}`, `${ExecutionRoleArn}` and
+    /// `${LogBucket}` placeholders that the runtime fills from stack outputs.
+    pub request: &'static str,
+}
+
+/// Where a job runs.
+#[derive(Debug, Clone, Copy)]
+pub enum JobTarget {
+    Runtime(&'static SparkServerlessRuntime),
+    ApplicationId(&'static str),
+    VirtualCluster(&'static str),
+}
+
+/// The role a job runs as.
+#[derive(Debug, Clone, Copy)]
+pub enum JobRole {
+    /// The execution role declared by this runtime.
+    OfRuntime(&'static SparkServerlessRuntime),
+    Arn(&'static str),
+}
+
+impl SparkJob {
+    pub const PLACEHOLDER: Self = SparkJob {
+        handle: "",
+        stack: "",
+        name: "",
+        target: JobTarget::ApplicationId(""),
+        execution_role: JobRole::Arn(""),
+        state_machine_arn_output: "",
+        log_bucket_output: None,
+        log_uri: None,
+        timeout_minutes: 0,
+        polling_interval_seconds: None,
+        request: "{}",
+    };
+}

@@ -10,12 +10,12 @@ pub mod handles;
 
 pub use assembly::Assembly;
 pub use handles::*;
-pub use sparkform_macros::spark_serverless_runtime;
+pub use sparkform_macros::{spark_job, spark_serverless_runtime};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::spark_serverless_runtime;
+    pub use sparkform_macros::{spark_job, spark_serverless_runtime};
 }
 
 /// The cloud assembly that build.rs synthesized, embedded in the binary.

@@ -1,1 +1,85 @@
+//! Shared helpers for the cross-crate tests: every app the tests synthesize (the examples
+//! and the scenarios in `tests/scenarios/`), and an Amazon States Language checker.
 
+pub mod asl;
+
+use sparkform_build::app::{read_sources, synthesize_sources, Synthesis};
+use sparkform_build::model::Context;
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// An app to synthesize: a name, its crate context and its sources.
+pub struct App {
+    pub name: String,
+    pub ctx: Context,
+    pub sources: Vec<(String, String)>,
+}
+
+impl App {
+    pub fn synthesize(&self) -> Synthesis {
+        synthesize_sources(&self.ctx, &self.sources)
+    }
+}
+
+/// Every example crate under `examples/`.
+pub fn examples() -> Vec<App> {
+    let dir = workspace().join("examples");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/ exists")
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let root = dir.join(&name);
+            let ctx = Context::from_manifest_dir(&root, &name);
+            let sources = read_sources(&root, &root.join("src"));
+            App { name, ctx, sources }
+        })
+        .collect()
+}
+
+/// Every scenario file in `tests/scenarios/`, each as a one-file app.
+pub fn scenarios() -> Vec<App> {
+    let dir = workspace().join("tests/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().replace('_', "-");
+            let text = std::fs::read_to_string(&p).unwrap();
+            let ctx = Context {
+                crate_name: name.clone(),
+                remove_data_on_destroy: false,
+            };
+            App {
+                name,
+                ctx,
+                sources: vec![(format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()), text)],
+            }
+        })
+        .collect()
+}
+
+/// Examples and scenarios.
+pub fn all_apps() -> Vec<App> {
+    let mut apps = examples();
+    apps.extend(scenarios());
+    apps
+}

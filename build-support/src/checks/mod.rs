@@ -4,8 +4,11 @@
 pub mod capacity;
 pub mod cidr;
 pub mod iam;
+pub mod logs;
 pub mod names;
 pub mod release;
+pub mod schedule;
+pub mod spark_submit;
 
 /// A failed check: what is wrong, and what to do about it.
 pub type Problem = (String, String);

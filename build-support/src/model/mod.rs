@@ -5,24 +5,28 @@
 pub mod common;
 pub mod iam;
 pub mod serverless_runtime;
+pub mod spark_job;
 
 use crate::diag::Diags;
 use crate::value::Declaration;
 pub use common::{Context, Handle, Removal};
 pub use serverless_runtime::ServerlessRuntime;
+pub use spark_job::SparkJob;
 
 /// The sparkform macros. Each name is the macro's name in user code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MacroKind {
     ServerlessRuntime,
+    SparkJob,
 }
 
 impl MacroKind {
-    pub const ALL: &'static [MacroKind] = &[MacroKind::ServerlessRuntime];
+    pub const ALL: &'static [MacroKind] = &[MacroKind::ServerlessRuntime, MacroKind::SparkJob];
 
     pub fn macro_name(self) -> &'static str {
         match self {
             MacroKind::ServerlessRuntime => "spark_serverless_runtime",
+            MacroKind::SparkJob => "spark_job",
         }
     }
 
@@ -35,12 +39,21 @@ impl MacroKind {
 #[derive(Clone, Debug)]
 pub enum Construct {
     ServerlessRuntime(ServerlessRuntime),
+    SparkJob(SparkJob),
 }
 
 impl Construct {
     pub fn handle(&self) -> &Handle {
         match self {
             Construct::ServerlessRuntime(r) => &r.handle,
+            Construct::SparkJob(j) => &j.handle,
+        }
+    }
+
+    pub fn kind(&self) -> MacroKind {
+        match self {
+            Construct::ServerlessRuntime(_) => MacroKind::ServerlessRuntime,
+            Construct::SparkJob(_) => MacroKind::SparkJob,
         }
     }
 }
@@ -52,6 +65,7 @@ pub fn check(kind: MacroKind, decl: &Declaration, ctx: &Context) -> Result<Const
         MacroKind::ServerlessRuntime => {
             serverless_runtime::check(decl, ctx, &mut diags).map(Construct::ServerlessRuntime)
         }
+        MacroKind::SparkJob => spark_job::check(decl, ctx, &mut diags).map(Construct::SparkJob),
     };
     match construct {
         Some(c) if diags.is_empty() => Ok(c),

@@ -1,8 +1,10 @@
 //! CloudFormation synthesis: one `Template` per stack, built from checked constructs.
 //! Output is deterministic: maps are sorted, nothing depends on time or machine.
 
+pub mod bucket;
 pub mod iam;
 pub mod serverless_runtime;
+pub mod spark_job;
 pub mod vpc;
 
 use crate::model::{Construct, Removal};
@@ -19,6 +21,8 @@ pub struct Template {
     pub kinds: std::collections::BTreeSet<&'static str>,
     /// Logical IDs defined twice (reported by the app check).
     pub duplicates: Vec<String>,
+    /// Stacks whose exports this one imports: they deploy first.
+    pub depends_on: std::collections::BTreeSet<String>,
 }
 
 impl Template {
@@ -126,15 +130,50 @@ pub fn tags(pairs: &[(String, String)]) -> Json {
     Json::Array(pairs.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect())
 }
 
-/// Synthesizes every construct into its stack's template.
+/// The stacks under construction, and the links between them.
+#[derive(Default)]
+pub struct Linker {
+    pub stacks: BTreeMap<String, Template>,
+}
+
+impl Linker {
+    pub fn template(&mut self, stack: &str) -> &mut Template {
+        self.stacks
+            .entry(stack.to_string())
+            .or_insert_with(|| Template::new(stack))
+    }
+
+    /// `value` of stack `owner` as seen from stack `from`: itself in the same stack, else an
+    /// `Fn::ImportValue` of an export `owner` gains (and `from` then deploys after `owner`).
+    pub fn value(&mut self, from: &str, owner: &str, output_id: &str, value: Json) -> Json {
+        if from == owner {
+            return value;
+        }
+        let export = format!("{owner}-{output_id}");
+        let t = self.template(owner);
+        let out = t
+            .outputs
+            .entry(output_id.to_string())
+            .or_insert_with(|| json!({ "Value": value }));
+        out["Export"] = json!({ "Name": export });
+        self.template(from).depends_on.insert(owner.to_string());
+        json!({ "Fn::ImportValue": export })
+    }
+}
+
+/// Synthesizes every construct into its stack's template. Constructs that others refer to
+/// (runtimes) go first, so references can add exports to their stacks.
 pub fn synthesize(constructs: &[Construct]) -> BTreeMap<String, Template> {
-    let mut stacks: BTreeMap<String, Template> = BTreeMap::new();
+    let mut link = Linker::default();
     for c in constructs {
-        let stack = c.handle().stack.clone();
-        let t = stacks.entry(stack.clone()).or_insert_with(|| Template::new(&stack));
-        match c {
-            Construct::ServerlessRuntime(r) => serverless_runtime::synth(r, t),
+        if let Construct::ServerlessRuntime(r) = c {
+            serverless_runtime::synth(r, link.template(&r.handle.stack));
         }
     }
-    stacks
+    for c in constructs {
+        if let Construct::SparkJob(j) = c {
+            spark_job::synth(j, constructs, &mut link);
+        }
+    }
+    link.stacks
 }

@@ -1,0 +1,494 @@
+//! `spark_job!`: DSF's SparkEmrServerlessJob and SparkEmrContainersJob in one macro, with
+//! both of their forms (simplified fields, or the raw `job_config`) and none of their
+//! defects: keys keep their case, EKS jobs get a release label and their schedule, an
+//! existing CloudWatch group is used rather than re-created, failures keep their details.
+
+use super::common::{read_tags, Context, Handle, Removal};
+use super::serverless_runtime::{read_classifications, Classification};
+use crate::checks::{logs, names, release, schedule, spark_submit};
+use crate::diag::{suggestion, Diags};
+use crate::reader::Fields;
+use crate::value::{Declaration, PathValue, Value, ValueKind};
+use serde_json::{Map, Value as Json};
+
+pub const WHAT: &str = "spark_job!";
+
+#[derive(Clone, Debug)]
+pub struct SparkJob {
+    pub handle: Handle,
+    pub name: String,
+    pub target: Target,
+    pub execution_role: ExecutionRole,
+    pub driver: Driver,
+    pub timeout_minutes: u32,
+    /// EMR on EKS only: `RetryPolicyConfiguration.MaxAttempts`.
+    pub max_retries: Option<u32>,
+    /// EMR on EKS only (EMR Serverless takes the application's).
+    pub release_label: Option<String>,
+    pub s3_logs: S3Logs,
+    pub cloudwatch_logs: Option<CloudWatchLogs>,
+    pub application_configuration: Vec<Classification>,
+    pub tags: Vec<(String, String)>,
+    pub schedule: Option<String>,
+    pub removal: Removal,
+    pub orchestration: Orchestration,
+    pub log_retention_days: u32,
+    pub tracing: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A `spark_serverless_runtime!` handle in this crate (checked by rustc).
+    Runtime(PathValue),
+    /// An existing EMR Serverless application.
+    ApplicationId(String),
+    /// An existing EMR on EKS virtual cluster.
+    VirtualCluster(String),
+}
+
+impl Target {
+    pub fn is_eks(&self) -> bool {
+        matches!(self, Target::VirtualCluster(_))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ExecutionRole {
+    /// The execution role declared by this runtime handle.
+    OfRuntime(PathValue),
+    Arn {
+        arn: String,
+        name: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum Driver {
+    Submit {
+        entry_point: String,
+        arguments: Vec<String>,
+        spark_submit_parameters: Option<String>,
+    },
+    /// DSF's "API props": the StartJobRun request as written (keys kept exactly).
+    Raw(Map<String, Json>),
+}
+
+#[derive(Clone, Debug)]
+pub enum S3Logs {
+    /// A bucket the job creates: SSE-KMS, public access blocked, TLS only, retained.
+    Created {
+        prefix: String,
+        encryption_key_arn: Option<String>,
+    },
+    Existing {
+        bucket: String,
+        prefix: String,
+        encryption_key_arn: Option<String>,
+    },
+    Off,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloudWatchLogs {
+    /// An existing log group, used by name (DSF created a duplicate: defect 8).
+    pub log_group: String,
+    pub stream_prefix: Option<String>,
+    pub encryption_key_arn: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Orchestration {
+    /// The optimized `startJobRun.sync` integration (DSF issue 188).
+    Sync,
+    /// Start, then wait N seconds and check, until a final state.
+    Polling { interval_seconds: u32 },
+}
+
+pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 731;
+
+pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<SparkJob> {
+    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let handle = Handle::read(decl, &mut f, ctx, diags);
+    let name = f
+        .require("name", diags, "\"nightly-aggregation\"")
+        .and_then(|v| v.string(diags));
+    if let Some(n) = &name {
+        let ok = !n.value.is_empty()
+            && n.value.len() <= 64
+            && n.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/#-".contains(c));
+        if !ok {
+            diags.error_help(
+                n.span,
+                format!("`{}` is not a valid job name", n.value),
+                "job names are 1 to 64 letters, digits and . _ / # -",
+            );
+        }
+    }
+    let target = read_target(&mut f, diags);
+    let raw = f.object("job_config", diags).map(|o| object_to_json(o, diags));
+    let entry_point = f.get("entry_point");
+    let driver = match (raw, entry_point) {
+        (Some(raw), None) => Some(Driver::Raw(raw)),
+        (Some(_), Some(v)) => {
+            diags.error_help(v.span, "`entry_point` and `job_config` both describe the job", "use the simple fields (entry_point, arguments, spark_submit_parameters) or `job_config` (the StartJobRun request), not both");
+            None
+        }
+        (None, Some(v)) => {
+            let entry = v.string(diags);
+            if let Some(e) = &entry {
+                let ok = ["s3://", "local://", "file://", "https://"]
+                    .iter()
+                    .any(|s| e.value.starts_with(s))
+                    && e.value.len() > 8;
+                if !ok {
+                    diags.error_help(
+                        e.span,
+                        format!("`{}` is not an entry point URI", e.value),
+                        "use \"s3://bucket/path/job.py\" or \"local:///usr/lib/spark/examples/src/main/python/pi.py\"",
+                    );
+                }
+            }
+            let arguments = f.strings("arguments", diags).unwrap_or_default();
+            let params = f.str("spark_submit_parameters", diags);
+            if let Some(p) = &params {
+                if let Err((m, h)) = spark_submit::check(&p.value) {
+                    diags.error_help(p.span, m, h);
+                }
+            }
+            entry.map(|e| Driver::Submit {
+                entry_point: e.value,
+                arguments: arguments.into_iter().map(|a| a.value).collect(),
+                spark_submit_parameters: params.map(|p| p.value),
+            })
+        }
+        (None, None) => {
+            diags.error_help(
+                decl.body.span,
+                "spark_job! needs `entry_point` (or a raw `job_config`)",
+                "add `entry_point: \"s3://bucket/jobs/job.py\"`",
+            );
+            None
+        }
+    };
+    let execution_role = read_execution_role(&mut f, target.as_ref(), diags);
+    let is_eks = target.as_ref().is_some_and(Target::is_eks);
+    let timeout_minutes = f
+        .int("timeout_minutes", diags, 1, 10080)
+        .map(|n| n.value as u32)
+        .unwrap_or(DEFAULT_TIMEOUT_MINUTES);
+    let max_retries = f.int("max_retries", diags, 0, 10).map(|n| n.value as u32);
+    if let (Some(span), false) = (f.key_span("max_retries"), is_eks) {
+        diags.error_help(
+            span,
+            "`max_retries` applies to EMR on EKS jobs",
+            "EMR Serverless has no job retry policy; remove it or use `virtual_cluster_id`",
+        );
+    }
+    let release_label = match f.get("release_label") {
+        Some(v) if !is_eks => {
+            diags.error_help(
+                v.span,
+                "`release_label` applies to EMR on EKS jobs",
+                "an EMR Serverless job runs on its application's release; set it on the runtime",
+            );
+            None
+        }
+        Some(v) => v.string(diags).map(|s| {
+            if let Err((m, h)) = release::check_containers(&s.value) {
+                diags.error_help(s.span, m, h);
+            }
+            s.value
+        }),
+        None if is_eks => Some(format!("{}-latest", release::DEFAULT_RELEASE)),
+        None => None,
+    };
+    let s3_logs = read_s3_logs(&mut f, diags);
+    let cloudwatch_logs = f.object("cloudwatch_logs", diags).and_then(|o| {
+        let mut g = Fields::new(o, "cloudwatch_logs", diags);
+        let group = g
+            .require("log_group", diags, "\"/spark/jobs\"")
+            .and_then(|v| v.string(diags));
+        let stream_prefix = g.str("stream_prefix", diags).map(|s| s.value);
+        let encryption_key_arn = g.str("encryption_key_arn", diags).map(|s| s.value);
+        g.finish(diags);
+        if let Some(gr) = &group {
+            if gr.value.starts_with("arn:") {
+                diags.error_help(
+                    gr.span,
+                    "`log_group` takes the group's name, not its ARN",
+                    "write the name, e.g. \"/spark/jobs\"",
+                );
+            }
+        }
+        Some(CloudWatchLogs {
+            log_group: group?.value,
+            stream_prefix,
+            encryption_key_arn,
+        })
+    });
+    let application_configuration = f
+        .list("application_configuration", diags)
+        .map(|l| read_classifications(l, diags, false))
+        .unwrap_or_default();
+    let tags = read_tags(&mut f, diags);
+    let schedule = f.str("schedule", diags).map(|s| {
+        if let Err((m, h)) = schedule::check_schedule(&s.value) {
+            diags.error_help(s.span, m, h);
+        }
+        s.value
+    });
+    let removal = Removal::read(&mut f, ctx, diags);
+    let orchestration = read_orchestration(&mut f, diags);
+    let log_retention_days = f
+        .int("log_retention_days", diags, 1, 3653)
+        .and_then(|n| {
+            logs::check_retention(n.value)
+                .map_err(|(m, h)| diags.error_help(n.span, m, h))
+                .ok()
+        })
+        .unwrap_or(DEFAULT_LOG_RETENTION_DAYS);
+    let tracing = f.bool("tracing", diags).unwrap_or(true);
+    let mut s3_logs = s3_logs;
+    if let Some(Driver::Raw(_)) = &driver {
+        // A raw request carries its own ConfigurationOverrides; mixing would hide one of them.
+        for key in ["application_configuration", "s3_logs", "cloudwatch_logs"] {
+            if let Some(span) = f.key_span(key) {
+                diags.error_help(
+                    span,
+                    format!("`{key}` does not apply with `job_config`, which carries its own ConfigurationOverrides"),
+                    "put it in job_config's ConfigurationOverrides, or use the simple fields instead of job_config",
+                );
+            }
+        }
+        s3_logs = S3Logs::Off;
+    }
+    f.finish(diags);
+    Some(SparkJob {
+        handle,
+        name: name?.value,
+        target: target?,
+        execution_role: execution_role?,
+        driver: driver?,
+        timeout_minutes,
+        max_retries,
+        release_label,
+        s3_logs,
+        cloudwatch_logs,
+        application_configuration,
+        tags,
+        schedule,
+        removal,
+        orchestration,
+        log_retention_days,
+        tracing,
+    })
+}
+
+fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
+    let runtime = f.get("runtime");
+    let app = f.get("application_id");
+    let vc = f.get("virtual_cluster_id");
+    let given: Vec<&Value> = [runtime, app, vc].into_iter().flatten().collect();
+    if given.len() > 1 {
+        diags.error_help(
+            given[1].span,
+            "a job runs on one target",
+            "set one of `runtime`, `application_id` or `virtual_cluster_id`",
+        );
+        return None;
+    }
+    if let Some(v) = runtime {
+        return match v.path() {
+            Some(p) => Some(Target::Runtime(p.clone())),
+            None => {
+                diags.error_help(v.span, format!("expected the handle of a spark_serverless_runtime!, found {}", v.kind.describe()), "write the handle name, e.g. `runtime: SPARK_RUNTIME`; for an existing application use `application_id: \"00f...\"`");
+                None
+            }
+        };
+    }
+    if let Some(v) = app {
+        let s = v.string(diags)?;
+        if s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            diags.error_help(
+                s.span,
+                format!("`{}` is not an EMR Serverless application id", s.value),
+                "application ids look like \"00fabcdef1234567\"",
+            );
+        }
+        return Some(Target::ApplicationId(s.value));
+    }
+    if let Some(v) = vc {
+        let s = v.string(diags)?;
+        if s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            diags.error_help(
+                s.span,
+                format!("`{}` is not a virtual cluster id", s.value),
+                "virtual cluster ids are letters and digits",
+            );
+        }
+        return Some(Target::VirtualCluster(s.value));
+    }
+    diags.error_help(f.span(), "spark_job! needs a target", "add `runtime: SPARK_RUNTIME` (declared in this crate), `application_id: \"...\"` or `virtual_cluster_id: \"...\"`");
+    None
+}
+
+fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diags) -> Option<ExecutionRole> {
+    match f.get("execution_role") {
+        Some(v) => {
+            match &v.kind {
+                ValueKind::Path(p) => Some(ExecutionRole::OfRuntime(p.clone())),
+                ValueKind::Str(s) => match names::role_name_from_arn(s) {
+                    Ok(name) => Some(ExecutionRole::Arn { arn: s.clone(), name }),
+                    Err((m, h)) => {
+                        diags.error_help(v.span, m, h);
+                        None
+                    }
+                },
+                _ => {
+                    diags.error_help(v.span, format!("expected a role ARN or a runtime handle, found {}", v.kind.describe()), "write `execution_role: \"arn:aws:iam::123456789012:role/x\"` or `execution_role: SPARK_RUNTIME`");
+                    None
+                }
+            }
+        }
+        None => match target {
+            Some(Target::Runtime(p)) => Some(ExecutionRole::OfRuntime(p.clone())),
+            Some(_) => {
+                diags.error_help(
+                    f.span(),
+                    "spark_job! needs `execution_role` for a job on an existing application or virtual cluster",
+                    "add `execution_role: \"arn:aws:iam::123456789012:role/my-job-role\"`",
+                );
+                None
+            }
+            None => None,
+        },
+    }
+}
+
+fn read_s3_logs(f: &mut Fields, diags: &mut Diags) -> S3Logs {
+    let Some(v) = f.get("s3_logs") else {
+        return S3Logs::Created {
+            prefix: String::new(),
+            encryption_key_arn: None,
+        };
+    };
+    if let ValueKind::Bool(false) = v.kind {
+        return S3Logs::Off;
+    }
+    let Some(o) = v.object(diags) else { return S3Logs::Off };
+    let mut g = Fields::new(o, "s3_logs", diags);
+    let bucket = g.str("bucket", diags);
+    let prefix = g.str("prefix", diags).map(|p| p.value).unwrap_or_default();
+    let key = g.str("encryption_key_arn", diags).map(|k| k.value);
+    g.finish(diags);
+    match bucket {
+        Some(b) => {
+            let ok = (3..=63).contains(&b.value.len())
+                && b.value
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            let looks_uri = b.value.starts_with("s3://");
+            if !ok {
+                let help = if looks_uri {
+                    "give the bucket name without `s3://`; put the path in `prefix`"
+                } else {
+                    "bucket names are 3 to 63 lowercase letters, digits, dots and hyphens"
+                };
+                diags.error_help(b.span, format!("`{}` is not a bucket name", b.value), help);
+            }
+            S3Logs::Existing {
+                bucket: b.value,
+                prefix,
+                encryption_key_arn: key,
+            }
+        }
+        None => S3Logs::Created {
+            prefix,
+            encryption_key_arn: key,
+        },
+    }
+}
+
+fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Orchestration {
+    let Some(v) = f.get("orchestration") else {
+        return Orchestration::Sync;
+    };
+    match &v.kind {
+        ValueKind::Path(p) if p.text == "sync" => Orchestration::Sync,
+        ValueKind::Call(c) if c.name == "polling" => match c.args.as_slice() {
+            [secs] => secs
+                .int_in(diags, 5, 3600)
+                .map(|n| Orchestration::Polling {
+                    interval_seconds: n.value as u32,
+                })
+                .unwrap_or(Orchestration::Sync),
+            _ => {
+                diags.error_help(
+                    c.name_span,
+                    "`polling` takes the interval in seconds",
+                    "write `orchestration: polling(60)`",
+                );
+                Orchestration::Sync
+            }
+        },
+        _ => {
+            let text = match &v.kind {
+                ValueKind::Path(p) => p.text.clone(),
+                ValueKind::Call(c) => c.name.clone(),
+                other => other.describe().to_string(),
+            };
+            diags.error_help(
+                v.span,
+                format!(
+                    "`{text}` is not an orchestration mode{}",
+                    suggestion(&text, ["sync", "polling"])
+                ),
+                "use `sync` (the optimized .sync integration, the default) or `polling(60)` (check every 60 s)",
+            );
+            Orchestration::Sync
+        }
+    }
+}
+
+/// Converts a raw object (StartJobRun request) to JSON, keeping keys exactly as written.
+pub fn object_to_json(o: &crate::value::Object, diags: &mut Diags) -> Map<String, Json> {
+    let mut m = Map::new();
+    for e in &o.entries {
+        if m.contains_key(&e.key) {
+            diags.error(e.key_span, format!("duplicate key `{}`", e.key));
+            continue;
+        }
+        if let Some(v) = value_to_json(&e.value, diags) {
+            m.insert(e.key.clone(), v);
+        }
+    }
+    m
+}
+
+fn value_to_json(v: &Value, diags: &mut Diags) -> Option<Json> {
+    Some(match &v.kind {
+        ValueKind::Str(s) => Json::from(s.clone()),
+        ValueKind::Int(n) => match i64::try_from(*n) {
+            Ok(n) => Json::from(n),
+            Err(_) => {
+                diags.error(v.span, "this integer is too large for JSON");
+                return None;
+            }
+        },
+        ValueKind::Float(x) => serde_json::Number::from_f64(*x).map(Json::Number).unwrap_or(Json::Null),
+        ValueKind::Bool(b) => Json::from(*b),
+        ValueKind::List(items) => Json::Array(items.iter().filter_map(|i| value_to_json(i, diags)).collect()),
+        ValueKind::Object(o) => Json::Object(object_to_json(o, diags)),
+        ValueKind::Path(_) | ValueKind::Call(_) => {
+            diags.error_help(
+                v.span,
+                "job_config holds plain JSON values",
+                "write strings, numbers, booleans, lists and objects",
+            );
+            return None;
+        }
+    })
+}

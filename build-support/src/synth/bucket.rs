@@ -1,0 +1,53 @@
+//! A secure bucket: SSE-KMS with a bucket key, public access blocked, owner-enforced
+//! objects, TLS-only policy, incomplete uploads cleaned up, retained unless opted in.
+
+use super::{att, r#ref, Template};
+use crate::model::Removal;
+use serde_json::{json, Value as Json};
+
+/// Adds `<id>` and `<id>Policy`; `kms_key_arn` None means the AWS-managed `aws/s3` key.
+pub fn secure_bucket(t: &mut Template, id: &str, kms_key_arn: Option<&str>, removal: Removal) {
+    let mut default = json!({ "SSEAlgorithm": "aws:kms" });
+    if let Some(k) = kms_key_arn {
+        default["KMSMasterKeyID"] = json!(k);
+    }
+    t.data_resource(
+        id,
+        "AWS::S3::Bucket",
+        json!({
+            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": default, "BucketKeyEnabled": true }] },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": true,
+                "BlockPublicPolicy": true,
+                "IgnorePublicAcls": true,
+                "RestrictPublicBuckets": true,
+            },
+            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "LifecycleConfiguration": { "Rules": [{ "Id": "AbortIncompleteUploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 } }] },
+        }),
+        removal,
+    );
+    t.resource(
+        &format!("{id}Policy"),
+        "AWS::S3::BucketPolicy",
+        json!({
+            "Bucket": r#ref(id),
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": { "AWS": "*" },
+                    "Action": "s3:*",
+                    "Resource": [att(id, "Arn"), bucket_objects(id)],
+                    "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+                }],
+            },
+        }),
+    );
+}
+
+/// `arn:...:bucket/*` of a bucket in this template.
+pub fn bucket_objects(id: &str) -> Json {
+    json!({ "Fn::Sub": format!("${{{id}.Arn}}/*") })
+}

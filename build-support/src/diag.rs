@@ -32,7 +32,13 @@ impl Diags {
         self.errors.len()
     }
 
-    pub fn into_errors(self) -> Vec<syn::Error> {
+    /// Every error, in source order (checks run field by field in the checker's order, but
+    /// the user reads the declaration top to bottom).
+    pub fn into_errors(mut self) -> Vec<syn::Error> {
+        self.errors.sort_by_key(|e| {
+            let start = e.span().start();
+            (start.line, start.column)
+        });
         self.errors
     }
 
@@ -41,7 +47,7 @@ impl Diags {
         if self.errors.is_empty() {
             Ok(value)
         } else {
-            Err(self.errors)
+            Err(self.into_errors())
         }
     }
 }

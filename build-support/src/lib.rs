@@ -6,12 +6,7 @@
 //! - [`app`] and [`assembly`]: whole-app synthesis from the crate's sources, written to
 //!   `target/sparkform/<crate>/`.
 //!
-//! A user crate's `build.rs` is one line:
-//! ```no_run
-//! fn main() {
-//!     sparkform_build::synthesize();
-//! }
-//! ```
+//! A user crate's `build.rs` is one line: `fn main() { sparkform_build::synthesize(); }`.
 
 pub mod app;
 pub mod assembly;

@@ -81,7 +81,19 @@ impl<'a> Fields<'a> {
     }
 
     pub fn int(&mut self, key: &'static str, diags: &mut Diags, min: i128, max: i128) -> Option<Spanned<i128>> {
-        self.get(key).and_then(|v| v.int_in(diags, min, max))
+        let v = self.get(key)?;
+        match &v.kind {
+            // Out of range: name the field, since a bare number says little on its own.
+            ValueKind::Int(n) if !(min..=max).contains(n) => {
+                diags.error_help(
+                    v.span,
+                    format!("`{key}` is {n}, out of range"),
+                    format!("use a value from {min} to {max}"),
+                );
+                None
+            }
+            _ => v.int_in(diags, min, max),
+        }
     }
 
     pub fn object(&mut self, key: &'static str, diags: &mut Diags) -> Option<&'a Object> {
@@ -147,7 +159,34 @@ impl<T> Spanned<T> {
 }
 
 fn wrong_kind(diags: &mut Diags, v: &Value, expected: &str) {
-    diags.error(v.span, format!("expected {expected}, found {}", v.kind.describe()));
+    let message = format!("expected {expected}, found {}", v.kind.describe());
+    match kind_hint(v, expected) {
+        Some(help) => diags.error_help(v.span, message, help),
+        None => diags.error(v.span, message),
+    }
+}
+
+/// How to write the value as the kind that was expected, when that is clear.
+fn kind_hint(v: &Value, expected: &str) -> Option<String> {
+    let short = |s: &str| s.chars().count() <= 40;
+    match (expected, &v.kind) {
+        ("a string", ValueKind::Path(p)) if short(&p.text) => {
+            Some(format!("strings are written in double quotes: `\"{}\"`", p.text))
+        }
+        ("a string", ValueKind::Int(n)) => Some(format!("strings are written in double quotes: `\"{n}\"`")),
+        ("a string", _) => Some("write a string in double quotes, e.g. `\"...\"`".into()),
+        ("an integer", ValueKind::Str(s)) if s.trim().parse::<i128>().is_ok() => {
+            Some(format!("write the number without quotes: `{}`", s.trim()))
+        }
+        ("an integer", ValueKind::Float(_)) => Some("write a whole number".into()),
+        ("`true` or `false`", ValueKind::Str(s)) if s == "true" || s == "false" => {
+            Some(format!("write it without quotes: `{s}`"))
+        }
+        ("`true` or `false`", _) => Some("write `true` or `false`".into()),
+        (e, _) if e.starts_with("a list") => Some("put the items in brackets: `[a, b]`".into()),
+        (e, _) if e.starts_with("an object") => Some("write the settings in braces: `{ key: value, ... }`".into()),
+        _ => None,
+    }
 }
 
 impl Value {

@@ -144,12 +144,14 @@ fn parse_object(input: ParseStream) -> syn::Result<Object> {
             return Err(syn::Error::new(key_span, format!("`{key}` has no value after `:`")));
         }
         let value = parse_value(&content)?;
+        if !content.is_empty() && !content.peek(Token![,]) {
+            return Err(content.error(format!(
+                "expected `,` after the value of `{key}`; fields are separated by commas"
+            )));
+        }
         entries.push(Entry { key, key_span, value });
         if content.is_empty() {
             break;
-        }
-        if !content.peek(Token![,]) {
-            return Err(content.error("expected `,` between fields"));
         }
         content.parse::<Token![,]>()?;
     }

@@ -83,3 +83,34 @@ pub fn all_apps() -> Vec<App> {
     apps.extend(scenarios());
     apps
 }
+
+/// The local services (moto, cfn-lint) as `scripts/test-services env` reports them. The
+/// first call starts them (installing on first use), so `cargo test` needs no set-up.
+pub fn services() -> &'static std::collections::BTreeMap<String, String> {
+    static S: std::sync::OnceLock<std::collections::BTreeMap<String, String>> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let script = workspace().join("scripts/test-services");
+        let status = std::process::Command::new(&script)
+            .arg("start")
+            .status()
+            .expect("scripts/test-services runs");
+        assert!(status.success(), "scripts/test-services start failed");
+        let out = std::process::Command::new(&script)
+            .arg("env")
+            .output()
+            .expect("scripts/test-services env runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    })
+}
+
+/// A command with the services' environment (endpoint, dummy credentials, region).
+pub fn with_services(mut cmd: std::process::Command) -> std::process::Command {
+    for (k, v) in services() {
+        cmd.env(k, v);
+    }
+    cmd
+}

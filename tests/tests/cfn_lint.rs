@@ -8,8 +8,9 @@ use sparkform_tests::{all_apps, asl};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The pinned cfn-lint that `scripts/test-services` installs.
 fn cfn_lint() -> String {
-    std::env::var("CFN_LINT").unwrap_or_else(|_| "cfn-lint".into())
+    sparkform_tests::services()["CFN_LINT"].clone()
 }
 
 fn sample(name: &str) -> String {

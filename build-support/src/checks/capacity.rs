@@ -4,30 +4,52 @@ use super::Problem;
 
 /// Parses "<n> vCPU" (the unit is optional, as the service allows).
 pub fn parse_cpu(text: &str) -> Result<u32, Problem> {
-    parse_unit(text, &["vcpu"], "\"4 vCPU\"")
+    parse_unit(text, "vCPU", "4")
 }
 
 /// Parses "<n> GB" into GB.
 pub fn parse_gb(text: &str) -> Result<u32, Problem> {
-    parse_unit(text, &["gb"], "\"16 GB\"")
+    parse_unit(text, "GB", "16")
 }
 
-fn parse_unit(text: &str, units: &[&str], example: &str) -> Result<u32, Problem> {
+fn parse_unit(text: &str, unit_name: &str, example: &str) -> Result<u32, Problem> {
     let t = text.trim();
     let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
     let unit = t[digits.len()..].trim();
     let n = digits.parse::<u32>().ok().filter(|n| *n > 0);
     match n {
-        Some(n) if unit.is_empty() || units.iter().any(|u| u.eq_ignore_ascii_case(unit)) => Ok(n),
-        _ => Err((
+        Some(n) if unit.is_empty() || unit.eq_ignore_ascii_case(unit_name) => Ok(n),
+        Some(n) => Err((
+            format!("`{text}` is not a capacity: the unit is {unit_name}, not `{unit}`"),
+            format!("write \"{n} {unit_name}\""),
+        )),
+        None => Err((
             format!("`{text}` is not a capacity"),
-            format!("write a positive whole number and unit, e.g. {example}"),
+            format!("write a positive whole number and {unit_name}, e.g. \"{example} {unit_name}\""),
         )),
     }
 }
 
+/// The part of a worker configuration a problem is about, so it can be reported there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerPart {
+    Cpu,
+    Memory,
+    Disk,
+}
+
 /// Checks one worker's size against what EMR Serverless offers.
 pub fn check_worker(cpu: u32, memory_gb: u32, disk_gb: Option<u32>, shuffle_optimized: bool) -> Result<(), Problem> {
+    check_worker_part(cpu, memory_gb, disk_gb, shuffle_optimized).map_err(|(_, p)| p)
+}
+
+/// Like [`check_worker`], also saying which setting is wrong.
+pub fn check_worker_part(
+    cpu: u32,
+    memory_gb: u32,
+    disk_gb: Option<u32>,
+    shuffle_optimized: bool,
+) -> Result<(), (WorkerPart, Problem)> {
     let (lo, hi) = match cpu {
         1 => (2, 8),
         2 => (4, 16),
@@ -36,23 +58,35 @@ pub fn check_worker(cpu: u32, memory_gb: u32, disk_gb: Option<u32>, shuffle_opti
         16 => (32, 120),
         _ => {
             return Err((
-                format!("{cpu} vCPU is not a worker size"),
-                "workers have 1, 2, 4, 8 or 16 vCPU".into(),
+                WorkerPart::Cpu,
+                (
+                    format!("{cpu} vCPU is not a worker size"),
+                    "workers have 1, 2, 4, 8 or 16 vCPU".into(),
+                ),
             ))
         }
     };
     if memory_gb < lo || memory_gb > hi {
         return Err((
-            format!("a {cpu} vCPU worker takes {lo} to {hi} GB of memory, not {memory_gb} GB"),
-            format!("set memory between \"{lo} GB\" and \"{hi} GB\""),
+            WorkerPart::Memory,
+            (
+                format!("a {cpu} vCPU worker takes {lo} to {hi} GB of memory, not {memory_gb} GB"),
+                format!("set memory between \"{lo} GB\" and \"{hi} GB\", or change `cpu`"),
+            ),
         ));
     }
     let max_disk = if shuffle_optimized { 2000 } else { 200 };
     if let Some(d) = disk_gb {
         if !(20..=max_disk).contains(&d) {
+            let help = if shuffle_optimized {
+                "set disk between \"20 GB\" and \"2000 GB\"".to_string()
+            } else {
+                "set disk between \"20 GB\" and \"200 GB\", or use `disk_type: SHUFFLE_OPTIMIZED` for up to \"2000 GB\""
+                    .to_string()
+            };
             return Err((
-                format!("worker disk must be 20 to {max_disk} GB, not {d} GB"),
-                "set disk between \"20 GB\" and the maximum".into(),
+                WorkerPart::Disk,
+                (format!("worker disk must be 20 to {max_disk} GB, not {d} GB"), help),
             ));
         }
     }

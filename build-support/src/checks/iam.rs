@@ -50,6 +50,41 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// Verbs AWS services use for the same operation: `Describe*` in one API is `Get*` in the
+/// next (DSF's `emr-serverless:DescribeApplication` is `GetApplication`).
+const VERB_SYNONYMS: &[(&str, &[&str])] = &[
+    ("Describe", &["Get", "List"]),
+    ("Get", &["Describe", "List"]),
+    ("List", &["Describe", "Get"]),
+    ("Stop", &["Cancel"]),
+    ("Cancel", &["Stop"]),
+    ("Remove", &["Delete"]),
+    ("Delete", &["Remove"]),
+    ("Update", &["Put", "Modify"]),
+    ("Put", &["Update"]),
+    ("Modify", &["Update"]),
+];
+
+/// The real action that acts on the same object with a synonymous verb, if there is one.
+fn same_object_other_verb(name: &str, actions: &[&'static str]) -> Option<&'static str> {
+    VERB_SYNONYMS.iter().find_map(|(verb, others)| {
+        let object = name
+            .get(..verb.len())
+            .filter(|v| v.eq_ignore_ascii_case(verb))
+            .map(|_| &name[verb.len()..])?;
+        if object.is_empty() {
+            return None;
+        }
+        others.iter().find_map(|o| {
+            actions.iter().copied().find(|a| {
+                a.len() == o.len() + object.len()
+                    && a[..o.len()].eq_ignore_ascii_case(o)
+                    && a[o.len()..].eq_ignore_ascii_case(object)
+            })
+        })
+    })
+}
+
 /// Checks one action; the error says what is wrong and what to write instead.
 pub fn check_action(action: &str) -> Result<(), (String, String)> {
     if action == "*" {
@@ -90,11 +125,11 @@ pub fn check_action(action: &str) -> Result<(), (String, String)> {
     if actions.iter().any(|a| a.eq_ignore_ascii_case(name)) {
         return Ok(());
     }
-    let hint = match did_you_mean(name, actions.iter().copied()) {
+    let hint = match same_object_other_verb(name, actions).or_else(|| did_you_mean(name, actions.iter().copied())) {
         Some(a) => format!("did you mean `{prefix}:{a}`?"),
         None => format!("see the {prefix} actions in AWS's Service Authorization Reference"),
     };
-    Err((format!("`{action}` is not a {prefix} action"), hint))
+    Err((format!("`{action}` is not an action of the `{prefix}` service"), hint))
 }
 
 #[cfg(test)]
@@ -123,9 +158,12 @@ mod tests {
         let (_, help) = check_action("emr-container:DescribeJobRun").unwrap_err();
         assert!(help.contains("emr-containers"), "{help}");
         let (msg, help) = check_action("emr-serverless:DescribeApplication").unwrap_err();
-        assert!(msg.contains("not a emr-serverless action"), "{msg}");
+        assert!(msg.contains("not an action of the `emr-serverless` service"), "{msg}");
         assert!(help.contains("GetApplication"), "{help}");
-        assert!(check_action("emr-serverless:StopJobRun").is_err());
+        let (_, help) = check_action("emr-serverless:StopJobRun").unwrap_err();
+        assert!(help.contains("CancelJobRun"), "{help}");
+        let (_, help) = check_action("emr-containers:GetJobRun").unwrap_err();
+        assert!(help.contains("DescribeJobRun"), "{help}");
     }
 
     #[test]

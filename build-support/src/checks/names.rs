@@ -4,13 +4,17 @@ use super::Problem;
 
 /// EMR Serverless application name: 1 to 64 of `A-Za-z0-9._/#-`.
 pub fn check_application_name(name: &str) -> Result<(), Problem> {
-    if name.is_empty() || name.len() > 64 {
+    if name.is_empty() {
         return Err((
-            format!(
-                "the application name must be 1 to 64 characters, `{name}` has {}",
-                name.len()
-            ),
-            "shorten the name".into(),
+            "the application name is empty".into(),
+            "write 1 to 64 letters, digits and . _ / # -, e.g. \"spark-serverless-demo\"".into(),
+        ));
+    }
+    let len = name.chars().count();
+    if len > 64 {
+        return Err((
+            format!("the application name must be 1 to 64 characters, `{name}` has {len}"),
+            "shorten the name to at most 64 characters".into(),
         ));
     }
     if let Some(c) = name
@@ -18,11 +22,21 @@ pub fn check_application_name(name: &str) -> Result<(), Problem> {
         .find(|c| !(c.is_ascii_alphanumeric() || "._/#-".contains(*c)))
     {
         return Err((
-            format!("the application name `{name}` contains `{c}`"),
+            format!("the application name `{name}` contains {}", describe_char(c)),
             "use only letters, digits and . _ / # -".into(),
         ));
     }
     Ok(())
+}
+
+/// A character for a message: visible ones quoted, blanks named.
+pub fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\t' => "a tab".into(),
+        c if c.is_whitespace() || c.is_control() => format!("the character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
 }
 
 /// CloudFormation stack name: a letter, then letters, digits and hyphens; at most 128.
@@ -62,16 +76,25 @@ pub fn pascal_case(ident: &str) -> String {
 /// IAM role name from a role ARN (`arn:aws:iam::123456789012:role/path/name` -> `name`).
 pub fn role_name_from_arn(arn: &str) -> Result<String, Problem> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].starts_with("role/");
     let name = parts.last().and_then(|r| r.rsplit('/').next()).unwrap_or("");
-    if !ok || name.is_empty() || name.len() > 64 {
+    let why = if parts.len() != 6 || parts[0] != "arn" {
+        Some("an ARN has six `:`-separated parts, `arn:partition:iam::account:role/name`".to_string())
+    } else if parts[2] != "iam" {
+        Some(format!("its service is `{}`, not `iam`", parts[2]))
+    } else if parts[4].len() != 12 || !parts[4].chars().all(|c| c.is_ascii_digit()) {
+        Some(format!("the account id `{}` is not 12 digits", parts[4]))
+    } else if !parts[5].starts_with("role/") {
+        Some(format!("`{}` is not `role/<name>`", parts[5]))
+    } else if name.is_empty() {
+        Some("the role name is missing".into())
+    } else if name.len() > 64 {
+        Some(format!("the role name has {} characters; IAM allows 64", name.len()))
+    } else {
+        None
+    };
+    if let Some(why) = why {
         return Err((
-            format!("`{arn}` is not an IAM role ARN"),
+            format!("`{arn}` is not an IAM role ARN: {why}"),
             "write it like \"arn:aws:iam::123456789012:role/my-role\"".into(),
         ));
     }
@@ -80,7 +103,7 @@ pub fn role_name_from_arn(arn: &str) -> Result<String, Problem> {
         .find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
     {
         return Err((
-            format!("the role name `{name}` contains `{c}`"),
+            format!("the role name `{name}` contains {}", describe_char(c)),
             "role names use letters, digits and +=,.@_-".into(),
         ));
     }
@@ -96,6 +119,14 @@ mod tests {
         assert!(check_application_name("spark-serverless-demo").is_ok());
         assert!(check_application_name("bad name").is_err());
         assert!(check_application_name(&"a".repeat(65)).is_err());
+        assert!(check_application_name(&"a".repeat(64)).is_ok());
+        assert!(check_application_name("").unwrap_err().0.contains("empty"));
+        assert!(check_application_name("a b").unwrap_err().0.contains("a space"));
+        assert!(role_name_from_arn("arn:aws:iam::1234:role/x")
+            .unwrap_err()
+            .0
+            .contains("12 digits"));
+        assert!(role_name_from_arn("arn:aws:s3:::bucket").is_err());
         assert!(check_stack_name("my-stack").is_ok());
         assert!(check_stack_name("1stack").is_err());
         assert_eq!(pascal_case("SPARK_RUNTIME"), "SparkRuntime");

@@ -42,6 +42,22 @@ pub fn version_of(label: &str) -> Option<(u32, u32, u32)> {
     Some(v)
 }
 
+/// `emr-X.Y.Z` exactly: what `unlisted("...")` must be (the service takes no other form).
+pub fn is_full_label(label: &str) -> bool {
+    label.strip_prefix("emr-").is_some_and(|v| {
+        let parts: Vec<&str> = v.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// The newest release in the table.
+fn newest() -> Option<(u32, u32, u32)> {
+    RELEASES.iter().filter_map(|r| version_of(r)).max()
+}
+
 /// Checks an EMR Serverless release label against the table.
 pub fn check_serverless(label: &str) -> Result<(), Problem> {
     check(label, false)
@@ -73,6 +89,15 @@ fn check(label: &str, eks: bool) -> Result<(), Problem> {
             format!("EMR Serverless supports release EMR 6.9 and above, provided release is {label}"),
             format!("use {DEFAULT_RELEASE} or another release from emr-6.9.0 on"),
         )),
+        // A well-formed label newer than every release in the table: most likely a release
+        // sparkform does not know yet, so offer `unlisted` rather than an older look-alike.
+        Some(v) if !eks && is_full_label(base) && newest().is_some_and(|n| v > n) => Err((
+            format!(
+                "`{label}` is newer than every EMR release sparkform knows (the newest is {})",
+                RELEASES[0]
+            ),
+            format!("if EMR Serverless offers it, write `unlisted(\"{label}\")`; otherwise use {DEFAULT_RELEASE}"),
+        )),
         Some(_) | None => {
             let near = did_you_mean(base, RELEASES.iter().copied()).or_else(|| {
                 RELEASES
@@ -81,12 +106,16 @@ fn check(label: &str, eks: bool) -> Result<(), Problem> {
                     .find(|r| r.starts_with(base) && r[base.len()..].starts_with('.'))
             });
             let msg = format!("`{label}` is not a known EMR release label");
+            // `unlisted` only takes full `emr-X.Y.Z` labels, so only offer it for one.
+            let offer_escape = eks || is_full_label(base);
+            let form = format!("labels are `emr-` and a three-part version, e.g. `{DEFAULT_RELEASE}`");
             Err(match near {
                 Some(n) => (
                     format!("{msg}; did you mean `{n}{}`?", if eks { "-latest" } else { "" }),
-                    escape,
+                    if offer_escape { escape } else { form },
                 ),
-                None => (msg, format!("labels look like `{DEFAULT_RELEASE}`; {escape}")),
+                None if offer_escape => (msg, format!("labels look like `{DEFAULT_RELEASE}`; {escape}")),
+                None => (msg, form),
             })
         }
     }
@@ -102,8 +131,17 @@ mod tests {
         assert!(check_serverless("emr-6.8.0").unwrap_err().0.contains("6.9 and above"));
         assert!(check_serverless("emr-7.3").unwrap_err().0.contains("emr-7.3.0"));
         assert!(check_serverless("emr-7.30.0").is_err());
+        let (msg, help) = check_serverless("emr-9.1.0").unwrap_err();
+        assert!(msg.contains("newer"), "{msg}");
+        assert!(help.contains("unlisted(\"emr-9.1.0\")"), "{help}");
+        let (_, help) = check_serverless("emr-7.3").unwrap_err();
+        assert!(!help.contains("unlisted"), "{help}");
         assert!(check_containers("emr-7.3.0-latest").is_ok());
         assert!(check_containers("emr-7.3.0-20240101").is_ok());
         assert_eq!(version_of("emr-6.11.1"), Some((6, 11, 1)));
+        assert!(is_full_label("emr-8.0.0"));
+        assert!(!is_full_label("emr-8.0"));
+        assert!(!is_full_label("emr-8.0.0-latest"));
+        assert!(!is_full_label("8.0.0"));
     }
 }

@@ -268,7 +268,18 @@ pub fn read_release(f: &mut Fields, diags: &mut Diags) -> String {
         return release::DEFAULT_RELEASE.to_string();
     };
     if let Some(call) = v.call() {
-        if call.name != "unlisted" || call.args.len() != 1 {
+        if call.name == "unlisted" && call.args.len() != 1 {
+            diags.error_help(
+                call.name_span,
+                format!(
+                    "`unlisted` takes one release label, found {} arguments",
+                    call.args.len()
+                ),
+                "write `unlisted(\"emr-x.y.z\")`",
+            );
+            return release::DEFAULT_RELEASE.to_string();
+        }
+        if call.name != "unlisted" {
             diags.error_help(
                 call.name_span,
                 format!(
@@ -281,12 +292,25 @@ pub fn read_release(f: &mut Fields, diags: &mut Diags) -> String {
             return release::DEFAULT_RELEASE.to_string();
         }
         return match call.args[0].string(diags) {
-            Some(s) if release::version_of(&s.value).is_some() => s.value,
+            Some(s) if release::is_full_label(&s.value) => {
+                if release::version_of(&s.value).is_some_and(|v| v < (6, 9, 0)) {
+                    // `unlisted` is for releases newer than the table, not a way past the floor.
+                    diags.error_help(
+                        s.span,
+                        format!(
+                            "EMR Serverless supports release EMR 6.9 and above, provided release is {}",
+                            s.value
+                        ),
+                        format!("use {} or another release from emr-6.9.0 on", release::DEFAULT_RELEASE),
+                    );
+                }
+                s.value
+            }
             Some(s) => {
                 diags.error_help(
                     s.span,
                     format!("`{}` does not look like an EMR release label", s.value),
-                    "labels look like \"emr-7.9.0\"",
+                    "labels look like \"emr-7.9.0\" (`emr-` and a three-part version)",
                 );
                 s.value
             }
@@ -309,7 +333,7 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
     let existing = f.get("network");
     if let (Some(_), Some(n)) = (vpc, existing) {
         diags.error_help(
-            n.span,
+            f.key_span("network").unwrap_or(n.span),
             "`vpc` and `network` both set the application's network",
             "keep `network` (existing subnets) or `vpc` (a VPC sparkform creates), not both",
         );
@@ -391,7 +415,7 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
             ValueKind::Int(d) => {
                 let near = RETENTION_DAYS
                     .iter()
-                    .min_by_key(|r| (**r - d).abs())
+                    .min_by_key(|r| r.abs_diff(*d))
                     .copied()
                     .unwrap_or(7);
                 diags.error_help(
@@ -463,8 +487,16 @@ fn read_initial_capacity(o: &Object, diags: &mut Diags) -> Vec<InitialCapacity> 
         let m = check_capacity(memory.as_ref(), capacity::parse_gb, diags);
         let d = check_capacity(disk.as_ref(), capacity::parse_gb, diags);
         if let (Some(c), Some(m)) = (c, m) {
-            if let Err((msg, help)) = capacity::check_worker(c, m, d, disk_type == Some("SHUFFLE_OPTIMIZED")) {
-                diags.error_help(w.span, msg, help);
+            let shuffle = disk_type == Some("SHUFFLE_OPTIMIZED");
+            if let Err((part, (msg, help))) = capacity::check_worker_part(c, m, d, shuffle) {
+                // Point at the setting that is wrong (the memory that does not fit the vCPU,
+                // the disk that is too large), not at the whole worker.
+                let at = match part {
+                    capacity::WorkerPart::Cpu => cpu.as_ref(),
+                    capacity::WorkerPart::Memory => memory.as_ref(),
+                    capacity::WorkerPart::Disk => disk.as_ref(),
+                };
+                diags.error_help(at.map_or(w.span, |v| v.span), msg, help);
             }
         }
         if let (Some(n), Some(vcpu), Some(memory_gb)) = (workers, c, m) {

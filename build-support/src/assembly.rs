@@ -21,10 +21,14 @@ pub struct Manifest {
     pub crate_name: String,
     pub remove_data_on_destroy: bool,
     pub stacks: Vec<StackEntry>,
-    /// Files to build and upload before the stacks deploy (PySpark packages).
-    pub assets: Vec<serde_json::Value>,
+    /// The crate's directory when it was built: asset sources are relative to it.
+    pub crate_dir: String,
+    /// Files to build and upload after the stacks that hold their buckets (PySpark packages).
+    pub assets: Vec<crate::jobs::AssetEntry>,
     /// Kubernetes manifests applied after their stack (EMR on EKS).
     pub kubernetes: Vec<serde_json::Value>,
+    /// What `run`, `status` and `logs` need for each job.
+    pub jobs: Vec<crate::jobs::JobEntry>,
     /// Problems found at build time; a manifest with errors is never deployed.
     pub errors: Vec<String>,
 }
@@ -128,8 +132,18 @@ impl Assembly {
             crate_name: ctx.crate_name.clone(),
             remove_data_on_destroy: ctx.remove_data_on_destroy,
             stacks: entries,
-            assets: Vec::new(),
+            crate_dir: ctx.crate_dir.display().to_string(),
+            assets: if errors.is_empty() {
+                crate::jobs::assets(&sources.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+            } else {
+                Vec::new()
+            },
             kubernetes: Vec::new(),
+            jobs: if errors.is_empty() {
+                crate::jobs::entries(&sources.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+            } else {
+                Vec::new()
+            },
             errors,
         };
         Assembly { manifest, templates }

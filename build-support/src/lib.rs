@@ -12,6 +12,7 @@ pub mod app;
 pub mod assembly;
 pub mod checks;
 pub mod diag;
+pub mod jobs;
 pub mod model;
 pub mod reader;
 pub mod synth;

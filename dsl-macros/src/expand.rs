@@ -4,15 +4,16 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use sparkform_build::model::spark_job::{ExecutionRole, Orchestration, S3Logs, Target};
+use sparkform_build::model::spark_job::{Driver, EntryPoint, ExecutionRole, Orchestration, S3Logs, Target};
 use sparkform_build::model::{Construct, MacroKind};
-use sparkform_build::synth::{serverless_runtime, spark_job};
+use sparkform_build::synth::{pyspark_package, serverless_runtime, spark_job};
 use sparkform_build::value::Declaration;
 
 fn handle_type(kind: MacroKind) -> TokenStream {
     match kind {
         MacroKind::ServerlessRuntime => quote!(::sparkform::SparkServerlessRuntime),
         MacroKind::SparkJob => quote!(::sparkform::SparkJob),
+        MacroKind::PySparkPackage => quote!(::sparkform::PySparkPackage),
     }
 }
 
@@ -69,8 +70,16 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
             let bucket_out = opt(matches!(j.s3_logs, S3Logs::Created { .. }).then_some(ids.out_log_bucket.as_str()));
             let log_uri = spark_job::log_uri(j);
             let log_uri = opt(log_uri.as_deref());
-            let request =
-                serde_json::to_string(&spark_job::request(j, spark_job::log_uri(j).as_deref())).unwrap_or_default();
+            let package = match &j.driver {
+                Driver::Submit {
+                    entry_point: EntryPoint::Package(p),
+                    ..
+                } => {
+                    let path = &p.tokens;
+                    quote!(::core::option::Option::Some(&#path))
+                }
+                _ => quote!(::core::option::Option::None),
+            };
             let timeout = j.timeout_minutes;
             let polling = match j.orchestration {
                 Orchestration::Sync => quote!(::core::option::Option::None),
@@ -88,7 +97,34 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                     log_uri: #log_uri,
                     timeout_minutes: #timeout,
                     polling_interval_seconds: #polling,
-                    request: #request,
+                    package: #package,
+                };
+            }
+        }
+        Construct::PySparkPackage(p) => {
+            let ty = handle_type(MacroKind::PySparkPackage);
+            let ids = pyspark_package::ids(p);
+            let (stack, pkg_name, bucket_out) = (&p.handle.stack, &p.name, &ids.out_bucket);
+            let entry_key = p.entrypoint_key();
+            let venv_key = opt(p.venv_key().as_deref());
+            let conf = pyspark_package::venv_conf(p, false);
+            // Every file the package read: rustc rebuilds (and re-hashes) when one changes.
+            let tracked = p.tracked.iter().map(|f| {
+                let f = f.display().to_string();
+                quote!(
+                    const _: &[u8] = include_bytes!(#f);
+                )
+            });
+            quote! {
+                #(#tracked)*
+                #vis static #name: #ty = #ty {
+                    handle: #ident,
+                    stack: #stack,
+                    name: #pkg_name,
+                    bucket_output: #bucket_out,
+                    entrypoint_key: #entry_key,
+                    venv_key: #venv_key,
+                    spark_venv_conf: #conf,
                 };
             }
         }

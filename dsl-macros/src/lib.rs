@@ -52,3 +52,19 @@ pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
 pub fn spark_job(input: TokenStream) -> TokenStream {
     run(MacroKind::SparkJob, input)
 }
+
+/// Declares a PySpark application package (DSF's `PySparkApplicationPackage`): the entry
+/// point and, with `dependencies`, a virtualenv archive built in Docker, both uploaded by
+/// `cargo run -- deploy` under content-hashed keys to a secure artifacts bucket.
+///
+/// ```ignore
+/// pyspark_package!(pub NIGHTLY_PKG {
+///     name: "nightly-job-aggregation",
+///     entrypoint: "spark/src/entrypoint.py",
+///     dependencies: "spark",
+/// });
+/// ```
+#[proc_macro]
+pub fn pyspark_package(input: TokenStream) -> TokenStream {
+    run(MacroKind::PySparkPackage, input)
+}

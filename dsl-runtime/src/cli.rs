@@ -1,5 +1,6 @@
 //! The app's command line (DESIGN.md: output and CLI contract). Exit codes: 0 success,
-//! 1 failure (the message says what failed and what to do), 2 usage error.
+//! 1 failure (the message says what failed and what to do), 2 usage error. Progress goes to
+//! stderr; results (and `--json`) to stdout.
 
 use crate::assembly::Assembly;
 use clap::{Parser, Subcommand};
@@ -8,10 +9,11 @@ use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
-    about = "Synthesize, check and deploy this crate's Spark-on-AWS stacks",
-    long_about = "Synthesize, check and deploy this crate's Spark-on-AWS stacks.\n\n\
-        The templates were synthesized and checked when this binary was built; \
-        `cargo build` writes them to target/sparkform/<crate>/.",
+    about = "Synthesize, check and deploy this crate's Spark-on-AWS stacks, and run its jobs",
+    long_about = "Synthesize, check and deploy this crate's Spark-on-AWS stacks, and run its jobs.\n\n\
+        The templates were synthesized and checked when this binary was built (`cargo build` \
+        writes them to target/sparkform/<crate>/). AWS access uses the standard environment: \
+        AWS_PROFILE, AWS_REGION, SSO, and AWS_ENDPOINT_URL for local stand-ins.",
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -33,8 +35,77 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// List the stacks, their constructs and resource counts.
+    /// List the stacks, their constructs, jobs and resource counts.
     List,
+    /// Show what a deploy would change, resource by resource (makes no change).
+    #[cfg(feature = "deploy")]
+    Diff {
+        /// Stacks to compare; default all.
+        stacks: Vec<String>,
+    },
+    /// Deploy stacks through change sets; unchanged stacks are skipped with no write call.
+    #[cfg(feature = "deploy")]
+    Deploy {
+        /// Stacks to deploy (with the stacks they depend on); default all.
+        stacks: Vec<String>,
+        /// Create a change set even when the template and tags are unchanged.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete stacks (dependents first). Retained data (keys, log groups, buckets) is kept and listed.
+    #[cfg(feature = "deploy")]
+    Destroy {
+        /// Stacks to delete; default all.
+        stacks: Vec<String>,
+    },
+    /// Start a job: through its state machine, straight on EMR Serverless with --direct, or
+    /// on this machine with --local.
+    #[cfg(feature = "deploy")]
+    #[command(after_help = "Examples:\n  \
+        run TAXI_JOB --local                    run the job with Spark in local mode (no AWS account)\n  \
+        run TAXI_JOB --local -- --data x.csv    the same, with more arguments for the entry point\n  \
+        run TAXI_JOB --wait                     start it through its state machine and follow it")]
+    Run {
+        /// The job's handle (PI_JOB) or name (PiCalculation).
+        job: String,
+        /// Follow the run to its end; exit 1 if it fails (--local always does).
+        #[arg(long)]
+        wait: bool,
+        /// Start the job run on EMR Serverless directly, without the state machine.
+        #[arg(long)]
+        direct: bool,
+        /// Run the job's PySpark entry point on this machine, with Spark in local mode, in the
+        /// job's packaged virtualenv. Installs PySpark into ~/.cache/sparkform on first use;
+        /// needs Java, and Docker when the package has dependencies. No AWS account needed.
+        #[arg(long, conflicts_with_all = ["direct", "application_id"])]
+        local: bool,
+        /// With --direct: run on this application instead of the job's own.
+        #[arg(long, value_name = "ID", requires = "direct")]
+        application_id: Option<String>,
+        /// With --local: more arguments for the entry point, after the job's own (after `--`).
+        #[arg(last = true, value_name = "ARGS", requires = "local")]
+        args: Vec<String>,
+    },
+    /// Run the Spark project's pytest suite the way the CI/CD pipeline does: `pip install` of
+    /// the project with pytest and PySpark into a cached venv, then `python -m pytest`.
+    #[cfg(feature = "deploy")]
+    Test {
+        /// Arguments for pytest (after `--`), e.g. `-- -k revenue -x`.
+        #[arg(last = true, value_name = "PYTEST_ARGS")]
+        pytest_args: Vec<String>,
+    },
+    /// Show the stacks' states and outputs, and each job's recent runs.
+    #[cfg(feature = "deploy")]
+    Status,
+    /// Print the driver's stdout and stderr of a job's latest run (or of --run-id) from S3.
+    #[cfg(feature = "deploy")]
+    Logs {
+        /// The job's handle or name.
+        job: String,
+        /// The job run id; default the latest run of this job.
+        #[arg(long, value_name = "ID")]
+        run_id: Option<String>,
+    },
 }
 
 /// Runs the CLI on this process's arguments.
@@ -47,7 +118,10 @@ pub fn main(assembly: Assembly) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(&cli, &assembly) {
+    let result = run(&cli, &assembly);
+    #[cfg(feature = "deploy")]
+    crate::aws::flush_call_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -69,7 +143,29 @@ pub fn run(cli: &Cli, assembly: &Assembly) -> Result<(), String> {
             list(cli, assembly);
             Ok(())
         }
+        #[cfg(feature = "deploy")]
+        Command::Run {
+            job, local: true, args, ..
+        } => run_local(cli, assembly, job, args),
+        #[cfg(feature = "deploy")]
+        Command::Test { pytest_args } => crate::local::test(assembly, pytest_args),
+        #[cfg(feature = "deploy")]
+        other => remote::run(cli, other, assembly),
     }
+}
+
+/// `run <job> --local`: no AWS, no async runtime (unless the package's venv must be built).
+#[cfg(feature = "deploy")]
+fn run_local(cli: &Cli, assembly: &Assembly, job: &str, args: &[String]) -> Result<(), String> {
+    let j = crate::jobs::find(assembly, job)?;
+    let report = crate::local::run_job(assembly, j, args, cli.json)?;
+    if cli.json {
+        println!(
+            "{}",
+            serde_json::json!({ "job": report.job, "mode": "local", "state": "SUCCESS", "seconds": report.seconds, "python": report.python.display().to_string() })
+        );
+    }
+    Ok(())
 }
 
 fn synth(cli: &Cli, assembly: &Assembly, out: Option<PathBuf>) -> Result<(), String> {
@@ -97,27 +193,256 @@ fn synth(cli: &Cli, assembly: &Assembly, out: Option<PathBuf>) -> Result<(), Str
 }
 
 fn list(cli: &Cli, assembly: &Assembly) {
+    let m = &assembly.manifest;
     if cli.json {
-        let stacks: Vec<_> = assembly
-            .manifest
+        let stacks: Vec<_> = m
             .stacks
             .iter()
             .map(|s| {
                 serde_json::json!({
                     "name": s.name,
                     "resources": s.resources,
+                    "depends_on": s.depends_on,
                     "constructs": s.constructs.iter().map(|c| serde_json::json!({"kind": c.kind, "handle": c.handle, "source": c.source})).collect::<Vec<_>>(),
                     "outputs": s.outputs,
                 })
             })
             .collect();
-        println!("{}", serde_json::json!({ "stacks": stacks }));
+        let jobs: Vec<_> = m
+            .jobs
+            .iter()
+            .map(|j| serde_json::json!({ "handle": j.handle, "name": j.name, "stack": j.stack }))
+            .collect();
+        println!("{}", serde_json::json!({ "stacks": stacks, "jobs": jobs }));
         return;
     }
-    for s in &assembly.manifest.stacks {
-        println!("{} ({} resources)", s.name, s.resources);
+    for s in &m.stacks {
+        let deps = if s.depends_on.is_empty() {
+            String::new()
+        } else {
+            format!(", after {}", s.depends_on.join(", "))
+        };
+        println!("{} ({} resources{deps})", s.name, s.resources);
         for c in &s.constructs {
             println!("  {}! {}  ({})", c.kind, c.handle, c.source);
+        }
+    }
+}
+
+/// The commands that talk to AWS.
+#[cfg(feature = "deploy")]
+mod remote {
+    use super::{Cli, Command};
+    use crate::assembly::Assembly;
+    use crate::aws::Aws;
+    use crate::deploy::{self, api::CloudFormation, sdk::Sdk, ui::Ui};
+    use crate::jobs;
+    use serde_json::json;
+
+    pub fn run(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        rt.block_on(async {
+            tokio::select! {
+                r = dispatch(cli, command, asm) => r,
+                _ = tokio::signal::ctrl_c() => Err("interrupted. CloudFormation finishes what it started; run the same command again to resume (it waits for stacks still in progress)".into()),
+            }
+        })
+    }
+
+    async fn dispatch(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
+        let aws = Aws::load().await;
+        let ui = Ui::new(cli.yes, cli.json);
+        let cfn = Sdk(&aws.cfn);
+        match command {
+            Command::Deploy { stacks, force } => {
+                let reports = deploy::deploy(&cfn, asm, stacks, &ui, *force).await?;
+                let names: Vec<String> = reports.iter().map(|r| r.stack.clone()).collect();
+                let stats = crate::assets::Stats::new();
+                let uploads = deploy::publish::publish(&aws, asm, &names, &stats, &|l| ui.say(l)).await?;
+                if cli.json {
+                    let v: Vec<_> = reports
+                        .iter()
+                        .map(|r| json!({ "stack": r.stack, "result": r.outcome.as_str(), "outputs": r.outputs }))
+                        .collect();
+                    let counts = stats.snapshot();
+                    let assets: Vec<_> = uploads.iter().map(|(id, u)| json!({ "asset": id, "uploaded": matches!(u, crate::assets::upload::Upload::Uploaded) })).collect();
+                    println!(
+                        "{}",
+                        json!({ "stacks": v, "assets": assets, "docker_builds": counts.docker_builds, "uploads": counts.uploads })
+                    );
+                } else {
+                    for r in &reports {
+                        println!("{}: {}", r.stack, r.outcome.as_str());
+                        for (k, v) in &r.outputs {
+                            println!("  {k} = {v}");
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Command::Destroy { stacks } => {
+                let reports = deploy::destroy(&cfn, asm, stacks, &ui).await?;
+                if cli.json {
+                    let v: Vec<_> = reports
+                        .iter()
+                        .map(|r| json!({ "stack": r.stack, "deleted": r.deleted, "kept": r.kept.iter().map(|(id, ty)| json!({"logical_id": id, "type": ty})).collect::<Vec<_>>() }))
+                        .collect();
+                    println!("{}", json!({ "stacks": v }));
+                }
+                Ok(())
+            }
+            Command::Diff { stacks } => {
+                let mut any = false;
+                for s in deploy::levels(asm, stacks)?.into_iter().flatten() {
+                    let new = asm.template_text(s);
+                    let deployed = match cfn.describe(&s.name).await? {
+                        Some(_) => Some(cfn.template(&s.name).await?),
+                        None => None,
+                    };
+                    let changes = deploy::diff::local_changes(deployed.as_deref(), &new);
+                    any |= !changes.is_empty();
+                    if cli.json {
+                        let v: Vec<_> = changes
+                            .iter()
+                            .map(|c| json!({ "action": c.action, "logical_id": c.logical_id, "type": c.resource_type }))
+                            .collect();
+                        println!(
+                            "{}",
+                            json!({ "stack": s.name, "deployed": deployed.is_some(), "changes": v })
+                        );
+                    } else if changes.is_empty() {
+                        println!("{}: no changes", s.name);
+                    } else {
+                        println!(
+                            "{}: {} change(s){}",
+                            s.name,
+                            changes.len(),
+                            if deployed.is_none() { " (not deployed yet)" } else { "" }
+                        );
+                        for line in deploy::diff::describe_changes(&changes, deployed.as_deref(), &new) {
+                            println!("  {line}");
+                        }
+                    }
+                }
+                if !any && !cli.json {
+                    eprintln!("everything is deployed as built");
+                }
+                Ok(())
+            }
+            Command::Run {
+                job,
+                wait,
+                direct,
+                application_id,
+                ..
+            } => {
+                let j = jobs::find(asm, job)?;
+                let say = |l: String| eprintln!("{l}");
+                let end = if *direct {
+                    let (app, run) = jobs::start_direct(&aws, asm, j, application_id.as_deref()).await?;
+                    eprintln!("started {} on application {app}: job run {run}", j.name);
+                    if cli.json && !*wait {
+                        println!("{}", json!({ "application_id": app, "job_run_id": run }));
+                    }
+                    if !*wait {
+                        return Ok(());
+                    }
+                    let end = jobs::wait_direct(&aws, &app, &run, &say).await?;
+                    if cli.json {
+                        println!(
+                            "{}",
+                            json!({ "application_id": app, "job_run_id": run, "state": end.state, "details": end.details })
+                        );
+                    }
+                    end
+                } else {
+                    let execution = jobs::start_state_machine(&aws, asm, j).await?;
+                    eprintln!("started {}: execution {execution}", j.name);
+                    if !*wait {
+                        if cli.json {
+                            println!("{}", json!({ "execution_arn": execution }));
+                        }
+                        return Ok(());
+                    }
+                    let end = jobs::wait_state_machine(&aws, &execution, &say).await?;
+                    if cli.json {
+                        println!(
+                            "{}",
+                            json!({ "execution_arn": execution, "state": end.state, "details": end.details })
+                        );
+                    }
+                    end
+                };
+                if end.succeeded {
+                    if !cli.json {
+                        println!("{}: {}", j.name, end.state);
+                    }
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} ended {}{}",
+                        j.name,
+                        end.state,
+                        end.details.map(|d| format!(": {d}")).unwrap_or_default()
+                    ))
+                }
+            }
+            Command::Status => {
+                let mut outputs = jobs::Outputs::new(asm);
+                let mut report = Vec::new();
+                for s in &asm.manifest.stacks {
+                    let info = cfn.describe(&s.name).await?;
+                    let status = info
+                        .as_ref()
+                        .map(|i| i.status.clone())
+                        .unwrap_or_else(|| "NOT_DEPLOYED".into());
+                    if !cli.json {
+                        println!("{}: {status}", s.name);
+                        for (k, v) in info.iter().flat_map(|i| i.outputs.iter()) {
+                            println!("  {k} = {v}");
+                        }
+                    }
+                    report.push(json!({ "stack": s.name, "status": status, "outputs": info.map(|i| i.outputs).unwrap_or_default() }));
+                }
+                let mut runs = Vec::new();
+                for j in &asm.manifest.jobs {
+                    match jobs::recent_executions(&aws, j, &mut outputs).await {
+                        Ok(list) => {
+                            if !cli.json {
+                                println!("job {} ({}): {} recent run(s)", j.handle, j.name, list.len());
+                                for (name, status, start) in &list {
+                                    println!("  {start}  {status:<10} {name}");
+                                }
+                            }
+                            runs.push(json!({ "job": j.handle, "runs": list.iter().map(|(n, s, t)| json!({"name": n, "status": s, "start": t})).collect::<Vec<_>>() }));
+                        }
+                        Err(e) => {
+                            if !cli.json {
+                                println!("job {} ({}): {e}", j.handle, j.name);
+                            }
+                        }
+                    }
+                }
+                if cli.json {
+                    println!("{}", json!({ "stacks": report, "jobs": runs }));
+                }
+                Ok(())
+            }
+            Command::Logs { job, run_id } => {
+                let j = jobs::find(asm, job)?;
+                for (stream, text) in jobs::driver_logs(&aws, asm, j, run_id.as_deref()).await? {
+                    if cli.json {
+                        println!("{}", json!({ "stream": stream, "text": text }));
+                    } else {
+                        println!("==> driver {stream} <==\n{text}");
+                    }
+                }
+                Ok(())
+            }
+            Command::Synth { .. } | Command::List | Command::Test { .. } => unreachable!("handled without AWS"),
         }
     }
 }

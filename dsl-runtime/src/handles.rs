@@ -52,9 +52,8 @@ pub struct SparkJob {
     /// How the state machine waits: `None` is the optimized `.sync` integration,
     /// `Some(n)` polls every `n` seconds.
     pub polling_interval_seconds: Option<u32>,
-    /// The StartJobRun request as JSON, with `${TargetId}`, `${ExecutionRoleArn}` and
-    /// `${LogBucket}` placeholders that the runtime fills from stack outputs.
-    pub request: &'static str,
+    /// The package whose entry point the job runs, if any.
+    pub package: Option<&'static PySparkPackage>,
 }
 
 /// Where a job runs.
@@ -85,6 +84,36 @@ impl SparkJob {
         log_uri: None,
         timeout_minutes: 0,
         polling_interval_seconds: None,
-        request: "{}",
+        package: None,
+    };
+}
+
+/// A `pyspark_package!` declaration.
+#[derive(Debug, Clone, Copy)]
+pub struct PySparkPackage {
+    pub handle: &'static str,
+    pub stack: &'static str,
+    /// The application name (the S3 prefix under `emr-artifacts/`).
+    pub name: &'static str,
+    /// Stack output holding the artifacts bucket name.
+    pub bucket_output: &'static str,
+    /// S3 key of the entry point (it contains a hash of the file).
+    pub entrypoint_key: &'static str,
+    /// S3 key of the venv archive, when the package has dependencies.
+    pub venv_key: Option<&'static str>,
+    /// The Spark conf that activates the venv on EMR Serverless (`${ArtifactsBucket}` is the
+    /// bucket); empty without dependencies.
+    pub spark_venv_conf: &'static str,
+}
+
+impl PySparkPackage {
+    pub const PLACEHOLDER: Self = PySparkPackage {
+        handle: "",
+        stack: "",
+        name: "",
+        bucket_output: "",
+        entrypoint_key: "",
+        venv_key: None,
+        spark_venv_conf: "",
     };
 }

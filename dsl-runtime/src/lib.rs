@@ -5,17 +5,27 @@
 //! expand to the typed handles in [`handles`]; [`cli::main`] is the app's command line.
 
 pub mod assembly;
+#[cfg(feature = "deploy")]
+pub mod assets;
+#[cfg(feature = "deploy")]
+pub mod aws;
 pub mod cli;
+#[cfg(feature = "deploy")]
+pub mod deploy;
 pub mod handles;
+#[cfg(feature = "deploy")]
+pub mod jobs;
+#[cfg(feature = "deploy")]
+pub mod local;
 
 pub use assembly::Assembly;
 pub use handles::*;
-pub use sparkform_macros::{spark_job, spark_serverless_runtime};
+pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::{spark_job, spark_serverless_runtime};
+    pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
 }
 
 /// The cloud assembly that build.rs synthesized, embedded in the binary.

@@ -67,6 +67,7 @@ pub fn scenarios() -> Vec<App> {
             let ctx = Context {
                 crate_name: name.clone(),
                 remove_data_on_destroy: false,
+                crate_dir: dir.clone(),
             };
             App {
                 name,

@@ -21,6 +21,7 @@ fn sample(name: &str) -> String {
         "TargetId" => "00fabcdef1234567".into(),
         "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
         "LogBucket" => "job-logs-bucket".into(),
+        "ArtifactsBucket" => "artifacts-bucket".into(),
         other => panic!("no sample value for ${{{other}}}"),
     }
 }

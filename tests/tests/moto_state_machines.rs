@@ -18,6 +18,7 @@ fn sample(name: &str) -> String {
         "TargetId" => "00fabcdef1234567".into(),
         "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
         "LogBucket" => "job-logs-bucket".into(),
+        "ArtifactsBucket" => "artifacts-bucket".into(),
         other => panic!("no sample for {other}"),
     }
 }
@@ -91,7 +92,11 @@ struct Outcome {
     cause: Option<String>,
 }
 
+/// One run at a time: each turns moto's parser mode on, and off again when it ends.
+static MOTO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run(cases: Vec<(String, Value)>) -> Vec<Outcome> {
+    let _one_at_a_time = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     let cases: Vec<Value> = cases
         .into_iter()
         .map(|(n, d)| json!({ "name": n, "definition": d.to_string(), "input": "{}" }))

@@ -19,11 +19,15 @@ fn parse_unit(text: &str, unit_name: &str, example: &str) -> Result<u32, Problem
     let n = digits.parse::<u32>().ok().filter(|n| *n > 0);
     match n {
         Some(n) if unit.is_empty() || unit.eq_ignore_ascii_case(unit_name) => Ok(n),
-        Some(n) => Err((
+        Some(n) if unit_name == "GB" && unit.eq_ignore_ascii_case("TB") => Err((
+            format!("`{text}` is not a capacity: the unit is GB, not `{unit}`"),
+            format!("write it in GB: \"{} GB\"", u64::from(n) * 1024),
+        )),
+        Some(n) if unit.starts_with(|c: char| c.is_alphabetic()) => Err((
             format!("`{text}` is not a capacity: the unit is {unit_name}, not `{unit}`"),
             format!("write \"{n} {unit_name}\""),
         )),
-        None => Err((
+        _ => Err((
             format!("`{text}` is not a capacity"),
             format!("write a positive whole number and {unit_name}, e.g. \"{example} {unit_name}\""),
         )),
@@ -104,6 +108,8 @@ mod tests {
         assert_eq!(parse_gb("16 GB").unwrap(), 16);
         assert!(parse_gb("16 TB").is_err());
         assert!(parse_cpu("four").is_err());
+        assert!(parse_cpu("4 cores").unwrap_err().1.contains("\"4 vCPU\""));
+        assert!(!parse_cpu("4.5 vCPU").unwrap_err().0.contains("unit"));
         assert!(check_worker(4, 16, Some(20), false).is_ok());
         assert!(check_worker(3, 16, None, false).is_err());
         assert!(check_worker(4, 64, None, false).is_err());

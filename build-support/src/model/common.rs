@@ -14,6 +14,8 @@ pub struct Context {
     /// `[package.metadata.sparkform] remove-data-on-destroy = true` in Cargo.toml: the one,
     /// crate-wide opt-in that lets `removal_policy: destroy` delete data (DSF's context flag).
     pub remove_data_on_destroy: bool,
+    /// The crate's directory: files that macros name (PySpark code) are relative to it.
+    pub crate_dir: std::path::PathBuf,
 }
 
 pub const OPT_IN_KEY: &str = "remove-data-on-destroy";
@@ -22,7 +24,10 @@ impl Context {
     /// Reads the context of the crate whose manifest directory is `dir`.
     pub fn from_manifest_dir(dir: &Path, crate_name: &str) -> Context {
         let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
-        Context::from_manifest(&text, crate_name)
+        Context {
+            crate_dir: dir.to_path_buf(),
+            ..Context::from_manifest(&text, crate_name)
+        }
     }
 
     pub fn from_manifest(text: &str, crate_name: &str) -> Context {
@@ -37,6 +42,7 @@ impl Context {
         Context {
             crate_name: crate_name.to_string(),
             remove_data_on_destroy: opt_in,
+            crate_dir: Default::default(),
         }
     }
 

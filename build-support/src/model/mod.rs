@@ -4,12 +4,14 @@
 
 pub mod common;
 pub mod iam;
+pub mod pyspark_package;
 pub mod serverless_runtime;
 pub mod spark_job;
 
 use crate::diag::Diags;
 use crate::value::Declaration;
 pub use common::{Context, Handle, Removal};
+pub use pyspark_package::PySparkPackage;
 pub use serverless_runtime::ServerlessRuntime;
 pub use spark_job::SparkJob;
 
@@ -18,15 +20,21 @@ pub use spark_job::SparkJob;
 pub enum MacroKind {
     ServerlessRuntime,
     SparkJob,
+    PySparkPackage,
 }
 
 impl MacroKind {
-    pub const ALL: &'static [MacroKind] = &[MacroKind::ServerlessRuntime, MacroKind::SparkJob];
+    pub const ALL: &'static [MacroKind] = &[
+        MacroKind::ServerlessRuntime,
+        MacroKind::SparkJob,
+        MacroKind::PySparkPackage,
+    ];
 
     pub fn macro_name(self) -> &'static str {
         match self {
             MacroKind::ServerlessRuntime => "spark_serverless_runtime",
             MacroKind::SparkJob => "spark_job",
+            MacroKind::PySparkPackage => "pyspark_package",
         }
     }
 
@@ -40,6 +48,7 @@ impl MacroKind {
 pub enum Construct {
     ServerlessRuntime(ServerlessRuntime),
     SparkJob(SparkJob),
+    PySparkPackage(PySparkPackage),
 }
 
 impl Construct {
@@ -47,6 +56,7 @@ impl Construct {
         match self {
             Construct::ServerlessRuntime(r) => &r.handle,
             Construct::SparkJob(j) => &j.handle,
+            Construct::PySparkPackage(p) => &p.handle,
         }
     }
 
@@ -54,6 +64,7 @@ impl Construct {
         match self {
             Construct::ServerlessRuntime(_) => MacroKind::ServerlessRuntime,
             Construct::SparkJob(_) => MacroKind::SparkJob,
+            Construct::PySparkPackage(_) => MacroKind::PySparkPackage,
         }
     }
 }
@@ -66,6 +77,7 @@ pub fn check(kind: MacroKind, decl: &Declaration, ctx: &Context) -> Result<Const
             serverless_runtime::check(decl, ctx, &mut diags).map(Construct::ServerlessRuntime)
         }
         MacroKind::SparkJob => spark_job::check(decl, ctx, &mut diags).map(Construct::SparkJob),
+        MacroKind::PySparkPackage => pyspark_package::check(decl, ctx, &mut diags).map(Construct::PySparkPackage),
     };
     match construct {
         Some(c) if diags.is_empty() => Ok(c),

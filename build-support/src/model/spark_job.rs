@@ -65,12 +65,20 @@ pub enum ExecutionRole {
 #[derive(Clone, Debug)]
 pub enum Driver {
     Submit {
-        entry_point: String,
+        entry_point: EntryPoint,
         arguments: Vec<String>,
         spark_submit_parameters: Option<String>,
     },
     /// DSF's "API props": the StartJobRun request as written (keys kept exactly).
     Raw(Map<String, Json>),
+}
+
+#[derive(Clone, Debug)]
+pub enum EntryPoint {
+    /// `s3://...` or `local://...`.
+    Uri(String),
+    /// A `pyspark_package!` handle: its entry point, and its venv wired into the Spark conf.
+    Package(PathValue),
 }
 
 #[derive(Clone, Debug)]
@@ -137,20 +145,18 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
             None
         }
         (None, Some(v)) => {
-            let entry = v.string(diags);
-            if let Some(e) = &entry {
-                let ok = ["s3://", "local://", "file://", "https://"]
-                    .iter()
-                    .any(|s| e.value.starts_with(s))
-                    && e.value.len() > 8;
-                if !ok {
-                    diags.error_help(
-                        e.span,
-                        format!("`{}` is not an entry point URI", e.value),
-                        "use \"s3://bucket/path/job.py\" or \"local:///usr/lib/spark/examples/src/main/python/pi.py\"",
-                    );
-                }
-            }
+            let entry = match &v.kind {
+                ValueKind::Path(p) => Some(EntryPoint::Package(p.clone())),
+                _ => v.string(diags).and_then(|e| {
+                    let ok = ["s3://", "local://", "file://", "https://"].iter().any(|s| e.value.starts_with(s)) && e.value.len() > 8;
+                    if ok {
+                        Some(EntryPoint::Uri(e.value))
+                    } else {
+                        diags.error_help(e.span, format!("`{}` is not an entry point URI", e.value), "use \"s3://bucket/path/job.py\", \"local:///usr/lib/spark/examples/src/main/python/pi.py\", or a pyspark_package! handle");
+                        None
+                    }
+                }),
+            };
             let arguments = f.strings("arguments", diags).unwrap_or_default();
             let params = f.str("spark_submit_parameters", diags);
             if let Some(p) = &params {
@@ -159,7 +165,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
                 }
             }
             entry.map(|e| Driver::Submit {
-                entry_point: e.value,
+                entry_point: e,
                 arguments: arguments.into_iter().map(|a| a.value).collect(),
                 spark_submit_parameters: params.map(|p| p.value),
             })

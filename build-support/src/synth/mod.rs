@@ -3,6 +3,7 @@
 
 pub mod bucket;
 pub mod iam;
+pub mod pyspark_package;
 pub mod serverless_runtime;
 pub mod spark_job;
 pub mod vpc;
@@ -166,8 +167,10 @@ impl Linker {
 pub fn synthesize(constructs: &[Construct]) -> BTreeMap<String, Template> {
     let mut link = Linker::default();
     for c in constructs {
-        if let Construct::ServerlessRuntime(r) = c {
-            serverless_runtime::synth(r, link.template(&r.handle.stack));
+        match c {
+            Construct::ServerlessRuntime(r) => serverless_runtime::synth(r, link.template(&r.handle.stack)),
+            Construct::PySparkPackage(p) => pyspark_package::synth(p, link.template(&p.handle.stack)),
+            Construct::SparkJob(_) => {}
         }
     }
     for c in constructs {

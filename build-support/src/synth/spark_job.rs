@@ -4,9 +4,11 @@
 
 use super::bucket::{bucket_objects, secure_bucket};
 use super::iam::{document, statement, trust};
+use super::pyspark_package;
 use super::{att, r#ref, serverless_runtime, tags, Linker};
+use crate::model::pyspark_package::PySparkPackage;
 use crate::model::serverless_runtime::Classification;
-use crate::model::spark_job::{Driver, ExecutionRole, Orchestration, S3Logs, SparkJob, Target};
+use crate::model::spark_job::{Driver, EntryPoint, ExecutionRole, Orchestration, S3Logs, SparkJob, Target};
 use crate::model::Construct;
 use serde_json::{json, Map, Value as Json};
 
@@ -118,6 +120,15 @@ pub fn unresolved(j: &SparkJob, constructs: &[Construct]) -> Option<String> {
         });
         (ident, found)
     };
+    if let Driver::Submit {
+        entry_point: EntryPoint::Package(p),
+        ..
+    } = &j.driver
+    {
+        if package_of(j, constructs).is_none() {
+            return Some(format!("`{}` is not a pyspark_package! declared in this crate", p.text));
+        }
+    }
     if let Target::Runtime(p) = &j.target {
         if let (ident, None) = find(p) {
             return Some(format!(
@@ -167,7 +178,19 @@ pub fn synth(j: &SparkJob, constructs: &[Construct], link: &mut Linker) {
         vars.insert("LogBucket".into(), r#ref(&ids.log_bucket));
     }
     let log_uri = log_uri(j);
-    let params = request(j, log_uri.as_deref());
+    let pkg = package_of(j, constructs);
+    if let Some(pkg) = pkg {
+        let bucket = link.value(
+            &j.handle.stack,
+            &pkg.handle.stack,
+            &pyspark_package::ids(pkg).out_bucket,
+            pyspark_package::bucket_value(pkg),
+        );
+        vars.insert("ArtifactsBucket".into(), bucket);
+    }
+    let artifacts_bucket = vars.get("ArtifactsBucket").cloned();
+    let t = link.template(&j.handle.stack);
+    let params = request(j, log_uri.as_deref(), pkg);
     let definition = definition(j, params);
     let body = serde_json::to_string(&definition).expect("definitions serialize");
 
@@ -210,7 +233,16 @@ pub fn synth(j: &SparkJob, constructs: &[Construct], link: &mut Linker) {
         &format!("State machine that runs job {}", j.name),
     );
 
-    let grants = execution_role_grants(j, &ids);
+    let mut grants = execution_role_grants(j, &ids);
+    if let (Some(pkg), Some(bucket)) = (pkg, artifacts_bucket) {
+        // The job reads its package's files, and nothing else of the artifacts bucket.
+        grants.push(statement(
+            true,
+            &["s3:GetObject"],
+            vec![json!({ "Fn::Sub": [format!("arn:${{AWS::Partition}}:s3:::${{Bucket}}/{}/{}/*", pyspark_package::ARTIFACTS_PREFIX_FOR_GRANTS, pkg.name), { "Bucket": bucket }] })],
+            None,
+        ));
+    }
     if !grants.is_empty() {
         t.resource(
             &ids.grants,
@@ -271,8 +303,25 @@ fn classifications(list: &[Classification]) -> Json {
     )
 }
 
-/// The StartJobRun request, with `${TargetId}`-style placeholders for Fn::Sub.
-pub fn request(j: &SparkJob, log_uri: Option<&str>) -> Map<String, Json> {
+/// The `pyspark_package!` a job's entry point names, if it names one.
+pub fn package_of<'a>(j: &SparkJob, constructs: &'a [Construct]) -> Option<&'a PySparkPackage> {
+    let Driver::Submit {
+        entry_point: EntryPoint::Package(p),
+        ..
+    } = &j.driver
+    else {
+        return None;
+    };
+    let ident = p.text.rsplit("::").next().unwrap_or(&p.text);
+    constructs.iter().find_map(|c| match c {
+        Construct::PySparkPackage(pkg) if pkg.handle.ident == ident => Some(pkg),
+        _ => None,
+    })
+}
+
+/// The StartJobRun request, with `${TargetId}`-style placeholders for Fn::Sub
+/// (`${ArtifactsBucket}` is the bucket of the job's package).
+pub fn request(j: &SparkJob, log_uri: Option<&str>, pkg: Option<&PySparkPackage>) -> Map<String, Json> {
     let eks = j.target.is_eks();
     let mut p = Map::new();
     match &j.driver {
@@ -282,12 +331,22 @@ pub fn request(j: &SparkJob, log_uri: Option<&str>) -> Map<String, Json> {
             arguments,
             spark_submit_parameters,
         } => {
-            let mut submit = json!({ "EntryPoint": entry_point });
+            let entry = match (entry_point, pkg) {
+                (EntryPoint::Uri(u), _) => u.clone(),
+                (EntryPoint::Package(_), Some(pkg)) => format!("s3://${{ArtifactsBucket}}/{}", pkg.entrypoint_key()),
+                (EntryPoint::Package(p), None) => p.text.clone(),
+            };
+            let mut submit = json!({ "EntryPoint": entry });
             if !arguments.is_empty() {
                 submit["EntryPointArguments"] = json!(arguments);
             }
-            if let Some(s) = spark_submit_parameters {
-                submit["SparkSubmitParameters"] = json!(s);
+            let venv = pkg.map(|pkg| pyspark_package::venv_conf(pkg, eks)).unwrap_or_default();
+            let params: Vec<&str> = [spark_submit_parameters.as_deref().unwrap_or(""), venv.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !params.is_empty() {
+                submit["SparkSubmitParameters"] = json!(params.join(" "));
             }
             p.insert(
                 "JobDriver".into(),

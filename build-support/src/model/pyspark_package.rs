@@ -1,0 +1,288 @@
+//! `pyspark_package!`: DSF's PySparkApplicationPackage. The entry point and, when there are
+//! dependencies, a virtualenv archive built in Docker, uploaded by the runtime under keys
+//! that contain a hash of their inputs: same inputs, same keys, nothing rebuilt or uploaded.
+
+use super::common::{Context, Handle, Removal};
+use crate::diag::Diags;
+use crate::reader::{Fields, Spanned};
+use crate::value::Declaration;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub const WHAT: &str = "pyspark_package!";
+/// Where sparkform's generated Dockerfile writes the archive.
+pub const DEFAULT_ARCHIVE_PATH: &str = "/output/pyspark_venv.tar.gz";
+/// The image the generated Dockerfile starts from: Amazon Linux, as EMR runs.
+pub const DEFAULT_BASE_IMAGE: &str = "public.ecr.aws/amazonlinux/amazonlinux:2023";
+/// S3 prefix of every artifact (DSF's `ARTIFACTS_PREFIX`).
+pub const ARTIFACTS_PREFIX: &str = "emr-artifacts";
+
+#[derive(Clone, Debug)]
+pub struct PySparkPackage {
+    pub handle: Handle,
+    pub name: String,
+    /// Relative to the crate.
+    pub entrypoint: String,
+    pub entrypoint_hash: String,
+    pub venv: Option<Venv>,
+    /// An existing bucket, or None to create one.
+    pub artifacts_bucket: Option<String>,
+    pub removal: Removal,
+    /// Every file the package read, absolute: the macro tracks them so edits rebuild.
+    pub tracked: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Venv {
+    /// The dependencies folder, relative to the crate.
+    pub context: String,
+    /// The user's Dockerfile (relative to the crate), or None: sparkform writes one.
+    pub dockerfile: Option<String>,
+    /// `pyproject.toml` or `requirements.txt`, for a generated Dockerfile.
+    pub project_file: Option<String>,
+    pub base_image: String,
+    pub archive_path: String,
+    pub hash: String,
+}
+
+impl PySparkPackage {
+    /// S3 key of the entry point.
+    pub fn entrypoint_key(&self) -> String {
+        let file = Path::new(&self.entrypoint)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        format!(
+            "{ARTIFACTS_PREFIX}/{}/{}/{file}",
+            self.name,
+            short(&self.entrypoint_hash)
+        )
+    }
+
+    /// S3 key of the venv archive.
+    pub fn venv_key(&self) -> Option<String> {
+        let v = self.venv.as_ref()?;
+        let file = v.archive_path.rsplit('/').next().unwrap_or("pyspark_venv.tar.gz");
+        Some(format!(
+            "{ARTIFACTS_PREFIX}/{}/venv-{}/{file}",
+            self.name,
+            short(&v.hash)
+        ))
+    }
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..16).unwrap_or(hash)
+}
+
+/// Folders and files that never belong in a package's hash or build context.
+pub fn ignored(name: &str) -> bool {
+    matches!(
+        name,
+        ".git" | ".venv" | "venv" | "__pycache__" | "target" | ".pytest_cache" | ".mypy_cache" | "build" | "dist"
+    ) || name.ends_with(".pyc")
+        || name.ends_with(".egg-info")
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if ignored(&name) {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// SHA-256 over the files (path relative to `root`, then contents), in sorted order, plus
+/// `extra` (build settings that change the result).
+pub fn hash_files(root: &Path, files: &[PathBuf], extra: &[&str]) -> String {
+    let mut sorted: Vec<&PathBuf> = files.iter().collect();
+    sorted.sort();
+    let mut h = Sha256::new();
+    for f in sorted {
+        let rel = f.strip_prefix(root).unwrap_or(f).to_string_lossy().replace('\\', "/");
+        h.update(rel.as_bytes());
+        h.update([0]);
+        let bytes = std::fs::read(f).unwrap_or_default();
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    for e in extra {
+        h.update(e.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn relative_path(v: &Spanned<String>, ctx: &Context, diags: &mut Diags, want_dir: bool) -> Option<PathBuf> {
+    let p = Path::new(&v.value);
+    if p.is_absolute() {
+        diags.error_help(
+            v.span,
+            format!("`{}` is absolute", v.value),
+            "write the path relative to the crate (where Cargo.toml is)",
+        );
+        return None;
+    }
+    let full = ctx.crate_dir.join(p);
+    let ok = if want_dir { full.is_dir() } else { full.is_file() };
+    if !ok {
+        let what = if want_dir { "folder" } else { "file" };
+        let hint = if full.exists() {
+            format!("`{}` exists but is not a {what}", v.value)
+        } else {
+            format!("paths are relative to the crate directory {}", ctx.crate_dir.display())
+        };
+        diags.error_help(v.span, format!("{what} `{}` not found", v.value), hint);
+        return None;
+    }
+    Some(full)
+}
+
+pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PySparkPackage> {
+    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let handle = Handle::read(decl, &mut f, ctx, diags);
+    let name = f
+        .require("name", diags, "\"nightly-job-aggregation\"")
+        .and_then(|v| v.string(diags));
+    if let Some(n) = &name {
+        let ok = !n.value.is_empty()
+            && n.value.len() <= 64
+            && n.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !ok {
+            diags.error_help(
+                n.span,
+                format!("`{}` cannot be part of an S3 key", n.value),
+                "use 1 to 64 letters, digits, `-`, `_` and `.`",
+            );
+        }
+    }
+    let mut tracked = Vec::new();
+    let entry = f
+        .require("entrypoint", diags, "\"spark/src/job.py\"")
+        .and_then(|v| v.string(diags));
+    let entry_full = entry.as_ref().and_then(|e| relative_path(e, ctx, diags, false));
+    if let (Some(e), Some(_)) = (&entry, &entry_full) {
+        if !e.value.ends_with(".py") {
+            diags.error_help(
+                e.span,
+                format!("`{}` is not a Python file", e.value),
+                "the entry point is the job's .py file",
+            );
+        }
+    }
+    let deps = f.str("dependencies", diags);
+    let deps_full = deps.as_ref().and_then(|d| relative_path(d, ctx, diags, true));
+    let archive = f.str("venv_archive_path", diags);
+    let base_image = f.str("base_image", diags);
+    let bucket = f.str("artifacts_bucket", diags);
+    if let Some(b) = &bucket {
+        let ok = (3..=63).contains(&b.value.len())
+            && b.value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !ok {
+            diags.error_help(
+                b.span,
+                format!("`{}` is not a bucket name", b.value),
+                "bucket names are 3 to 63 lowercase letters, digits, dots and hyphens",
+            );
+        }
+    }
+    let removal = Removal::read(&mut f, ctx, diags);
+    f.finish(diags);
+
+    if let Some(a) = &archive {
+        if !a.value.starts_with('/') || !a.value.ends_with(".tar.gz") {
+            diags.error_help(
+                a.span,
+                format!("`{}` is not an absolute path to a .tar.gz", a.value),
+                "the archive path is where the image holds the packed venv, e.g. \"/venv-package/pyspark-env.tar.gz\"",
+            );
+        }
+        if deps.is_none() {
+            diags.error_help(a.span, "`venv_archive_path` without `dependencies`", "add `dependencies: \"spark\"` (the folder with your Dockerfile or pyproject.toml), or remove this line");
+        }
+    }
+    let venv = match (&deps, &deps_full) {
+        (Some(d), Some(dir)) => {
+            let dockerfile = dir
+                .join("Dockerfile")
+                .is_file()
+                .then(|| format!("{}/Dockerfile", d.value.trim_end_matches('/')));
+            let project_file = ["pyproject.toml", "requirements.txt"]
+                .into_iter()
+                .find(|p| dir.join(p).is_file())
+                .map(str::to_string);
+            if dockerfile.is_none() && project_file.is_none() {
+                diags.error_help(d.span, format!("`{}` has no Dockerfile, pyproject.toml or requirements.txt", d.value), "add a Dockerfile that builds the venv archive, or a pyproject.toml / requirements.txt and sparkform writes the Dockerfile");
+            }
+            if dockerfile.is_some() && archive.is_none() {
+                diags.error_help(d.span, "Virtual environment archive path is required if there are dependencies", "with your own Dockerfile, say where it writes the archive: `venv_archive_path: \"/venv-package/pyspark-env.tar.gz\"`");
+            }
+            if dockerfile.is_some() && base_image.is_some() {
+                if let Some(b) = &base_image {
+                    diags.error_help(
+                        b.span,
+                        "`base_image` applies to the Dockerfile sparkform writes, and this package has its own",
+                        "set the base image in your Dockerfile's FROM line, or remove the Dockerfile",
+                    );
+                }
+            }
+            let mut files = Vec::new();
+            collect(dir, &mut files);
+            tracked.extend(files.iter().cloned());
+            let archive_path = archive
+                .as_ref()
+                .map(|a| a.value.clone())
+                .unwrap_or_else(|| DEFAULT_ARCHIVE_PATH.into());
+            let base = base_image
+                .as_ref()
+                .map(|b| b.value.clone())
+                .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into());
+            let hash = hash_files(
+                &ctx.crate_dir,
+                &files,
+                &[&archive_path, &base, "sparkform-venv-recipe-1"],
+            );
+            Some(Venv {
+                context: d.value.trim_end_matches('/').to_string(),
+                dockerfile,
+                project_file,
+                base_image: base,
+                archive_path,
+                hash,
+            })
+        }
+        _ => None,
+    };
+    if let (Some(b), None) = (&base_image, &deps) {
+        diags.error_help(
+            b.span,
+            "`base_image` without `dependencies`",
+            "the base image builds the venv of `dependencies`; remove it or add dependencies",
+        );
+    }
+    let entrypoint_hash = entry_full
+        .as_ref()
+        .map(|p| hash_files(&ctx.crate_dir, std::slice::from_ref(p), &[]))
+        .unwrap_or_default();
+    tracked.extend(entry_full.iter().cloned());
+    Some(PySparkPackage {
+        handle,
+        name: name?.value,
+        entrypoint: entry?.value,
+        entrypoint_hash,
+        venv,
+        artifacts_bucket: bucket.map(|b| b.value),
+        removal,
+        tracked,
+    })
+}

@@ -1,0 +1,144 @@
+//! `pyspark_package!` -> the artifacts bucket (SSE-KMS, public access blocked, TLS only,
+//! server access logs, retained) unless an existing one is named, and DSF's attributes as
+//! outputs: entry point URI, venv archive URI and the Spark conf that wires the venv. The
+//! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
+
+use super::bucket::{bucket_objects, secure_bucket};
+use super::{att, r#ref, sub, Template};
+use crate::model::pyspark_package::PySparkPackage;
+pub use crate::model::pyspark_package::ARTIFACTS_PREFIX as ARTIFACTS_PREFIX_FOR_GRANTS;
+use crate::model::Removal;
+use serde_json::json;
+
+pub struct PackageIds {
+    pub bucket: String,
+    pub access_logs: String,
+    pub out_bucket: String,
+    pub out_entrypoint_uri: String,
+    pub out_venv_uri: String,
+    pub out_spark_conf: String,
+}
+
+pub fn ids(p: &PySparkPackage) -> PackageIds {
+    let h = &p.handle;
+    PackageIds {
+        bucket: h.id("ArtifactsBucket"),
+        access_logs: h.id("AccessLogsBucket"),
+        out_bucket: h.id("ArtifactsBucketName"),
+        out_entrypoint_uri: h.id("EntrypointUri"),
+        out_venv_uri: h.id("VenvArchiveUri"),
+        out_spark_conf: h.id("SparkVenvConf"),
+    }
+}
+
+/// The Spark conf that ships and activates the venv; `${ArtifactsBucket}` is the bucket.
+/// EMR Serverless sets the Python through its driverEnv/executorEnv settings; EMR on EKS
+/// (and plain Spark) through `spark.pyspark.*`. Empty without a venv (DSF wrote
+/// `spark.archives=undefined`: defect 10).
+pub fn venv_conf(p: &PySparkPackage, eks: bool) -> String {
+    let Some(key) = p.venv_key() else { return String::new() };
+    let archives = format!("--conf spark.archives=s3://${{ArtifactsBucket}}/{key}#environment");
+    if eks {
+        format!("{archives} --conf spark.pyspark.python=./environment/bin/python --conf spark.pyspark.driver.python=./environment/bin/python")
+    } else {
+        format!(
+            "{archives} --conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON=./environment/bin/python \
+             --conf spark.emr-serverless.driverEnv.PYSPARK_PYTHON=./environment/bin/python \
+             --conf spark.executorEnv.PYSPARK_PYTHON=./environment/bin/python"
+        )
+    }
+}
+
+/// The bucket name as a template value (a created bucket's Ref, or the existing name).
+pub fn bucket_value(p: &PySparkPackage) -> serde_json::Value {
+    match &p.artifacts_bucket {
+        Some(name) => json!(name),
+        None => r#ref(&ids(p).bucket),
+    }
+}
+
+pub fn synth(p: &PySparkPackage, t: &mut Template) {
+    t.kinds.insert("PySparkApplicationPackage");
+    let ids = ids(p);
+    if p.artifacts_bucket.is_none() {
+        access_logs_bucket(t, &ids.access_logs, &ids.bucket, p.removal);
+        secure_bucket(t, &ids.bucket, None, p.removal);
+        if let Some(b) = t.resources.get_mut(&ids.bucket) {
+            b["Properties"]["LoggingConfiguration"] =
+                json!({ "DestinationBucketName": r#ref(&ids.access_logs), "LogFilePrefix": "access-logs/" });
+        }
+    }
+    let bucket = bucket_value(p);
+    t.output(
+        &ids.out_bucket,
+        bucket.clone(),
+        &format!("S3 bucket with the artifacts of {}", p.name),
+    );
+    let with_bucket = |text: String| json!({ "Fn::Sub": [text, { "ArtifactsBucket": bucket.clone() }] });
+    t.output(
+        &ids.out_entrypoint_uri,
+        with_bucket(format!("s3://${{ArtifactsBucket}}/{}", p.entrypoint_key())),
+        &format!("Entry point of {}", p.name),
+    );
+    if let Some(key) = p.venv_key() {
+        t.output(
+            &ids.out_venv_uri,
+            with_bucket(format!("s3://${{ArtifactsBucket}}/{key}#environment")),
+            &format!("Virtualenv archive of {}", p.name),
+        );
+        t.output(
+            &ids.out_spark_conf,
+            with_bucket(venv_conf(p, false)),
+            &format!(
+                "Spark conf that activates the virtualenv of {} on EMR Serverless",
+                p.name
+            ),
+        );
+    }
+}
+
+/// The target of the artifacts bucket's server access logs. S3 writes access logs only
+/// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
+fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal) {
+    t.data_resource(
+        id,
+        "AWS::S3::Bucket",
+        json!({
+            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] },
+            "PublicAccessBlockConfiguration": { "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true },
+            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        }),
+        removal,
+    );
+    t.resource(
+        &format!("{id}Policy"),
+        "AWS::S3::BucketPolicy",
+        json!({
+            "Bucket": r#ref(id),
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": { "AWS": "*" },
+                        "Action": "s3:*",
+                        "Resource": [att(id, "Arn"), bucket_objects(id)],
+                        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+                    },
+                    {
+                        "Sid": "AllowAccessLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": { "Service": "logging.s3.amazonaws.com" },
+                        "Action": "s3:PutObject",
+                        "Resource": sub(&format!("${{{id}.Arn}}/access-logs/*")),
+                        "Condition": {
+                            "ArnLike": { "aws:SourceArn": att(source, "Arn") },
+                            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
+                        },
+                    },
+                ],
+            },
+        }),
+    );
+}

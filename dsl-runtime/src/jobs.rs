@@ -1,0 +1,471 @@
+//! `run`, `status` and `logs`: start a job (through its state machine, or straight on EMR
+//! Serverless with `--direct`), follow it to the end, and read its driver's output from S3.
+
+use crate::assembly::{Assembly, JobEntry, ValueRef};
+use crate::aws::{explain, Aws};
+use crate::deploy::api::CloudFormation;
+use crate::deploy::sdk::Sdk;
+use aws_sdk_emrserverless::types as emr;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// Stack outputs, read once per stack.
+pub struct Outputs<'a> {
+    asm: &'a Assembly,
+    by_stack: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl<'a> Outputs<'a> {
+    pub fn new(asm: &'a Assembly) -> Self {
+        Outputs {
+            asm,
+            by_stack: BTreeMap::new(),
+        }
+    }
+
+    pub async fn get(&mut self, aws: &Aws, stack: &str, output: &str) -> Result<String, String> {
+        if !self.by_stack.contains_key(stack) {
+            let info = Sdk(&aws.cfn)
+                .describe(stack)
+                .await?
+                .ok_or_else(|| format!("stack {stack} is not deployed; run `deploy` first"))?;
+            self.by_stack.insert(stack.to_string(), info.outputs);
+        }
+        if let Some(v) = self.by_stack[stack].get(output) {
+            return Ok(v.clone());
+        }
+        // Some CloudFormation stand-ins (moto) leave the outputs of a stack created through a
+        // change set empty; an output that is a `Ref` equals the resource's physical id.
+        if let Some(id) = self.ref_output(stack, output) {
+            let resources = aws
+                .cfn
+                .list_stack_resources()
+                .stack_name(stack)
+                .send()
+                .await
+                .map_err(|e| explain(&format!("cannot list the resources of {stack}"), &e))?;
+            if let Some(r) = resources
+                .stack_resource_summaries()
+                .iter()
+                .find(|r| r.logical_resource_id() == Some(id.as_str()))
+            {
+                if let Some(p) = r.physical_resource_id().filter(|p| !p.is_empty()) {
+                    return Ok(p.to_string());
+                }
+            }
+        }
+        Err(format!(
+            "stack {stack} has no output {output}; deploy it again (`deploy {stack}`)"
+        ))
+    }
+
+    /// The logical id an output refers to with `{"Ref": id}` in the built template.
+    fn ref_output(&self, stack: &str, output: &str) -> Option<String> {
+        let entry = self.asm.stack(stack)?;
+        let t = self.asm.templates.get(&entry.template)?;
+        t["Outputs"][output]["Value"]["Ref"].as_str().map(str::to_string)
+    }
+
+    pub async fn resolve(&mut self, aws: &Aws, r: &ValueRef) -> Result<String, String> {
+        match (&r.value, &r.stack, &r.output) {
+            (Some(v), _, _) => Ok(v.clone()),
+            (None, Some(s), Some(o)) => self.get(aws, s, o).await,
+            _ => Err("the manifest has an empty reference; rebuild the app".into()),
+        }
+    }
+}
+
+/// Finds a job by handle (`PI_JOB`) or job name (`PiCalculation`), without case.
+pub fn find<'a>(asm: &'a Assembly, job: &str) -> Result<&'a JobEntry, String> {
+    asm.manifest
+        .jobs
+        .iter()
+        .find(|j| j.handle.eq_ignore_ascii_case(job) || j.name.eq_ignore_ascii_case(job))
+        .ok_or_else(|| {
+            let known: Vec<String> = asm
+                .manifest
+                .jobs
+                .iter()
+                .map(|j| format!("{} ({})", j.handle, j.name))
+                .collect();
+            if known.is_empty() {
+                "this app declares no spark_job!".to_string()
+            } else {
+                format!("there is no job `{job}`; the jobs are: {}", known.join(", "))
+            }
+        })
+}
+
+/// The request with its placeholders filled in.
+async fn request(
+    aws: &Aws,
+    outputs: &mut Outputs<'_>,
+    job: &JobEntry,
+    application_id: Option<&str>,
+) -> Result<Value, String> {
+    let target = match application_id {
+        Some(id) => id.to_string(),
+        None => outputs.resolve(aws, &job.target_id).await?,
+    };
+    let role = outputs.resolve(aws, &job.execution_role_arn).await?;
+    let bucket = match &job.log_bucket {
+        Some(b) => Some(outputs.resolve(aws, b).await?),
+        None => None,
+    };
+    let text = job
+        .request
+        .to_string()
+        .replace("${TargetId}", &target)
+        .replace("${ExecutionRoleArn}", &role);
+    let mut text = match &bucket {
+        Some(b) => text.replace("${LogBucket}", b),
+        None => text,
+    };
+    if let Some(a) = &job.artifacts_bucket {
+        text = text.replace("${ArtifactsBucket}", &outputs.resolve(aws, a).await?);
+    }
+    serde_json::from_str(&text).map_err(|e| format!("the job request is not valid JSON: {e}"))
+}
+
+fn s(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn string_map(v: &Value) -> Option<HashMap<String, String>> {
+    v.as_object().map(|m| {
+        m.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                )
+            })
+            .collect()
+    })
+}
+
+fn configurations(v: &Value) -> Result<Vec<emr::Configuration>, String> {
+    let mut out = Vec::new();
+    for c in v.as_array().into_iter().flatten() {
+        let nested = match c.get("Configurations") {
+            Some(n) => Some(configurations(n)?),
+            None => None,
+        };
+        out.push(
+            emr::Configuration::builder()
+                .set_classification(c.get("Classification").and_then(s))
+                .set_properties(c.get("Properties").and_then(string_map))
+                .set_configurations(nested)
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(out)
+}
+
+/// Starts the job straight on EMR Serverless (no state machine); returns (application, run id).
+pub async fn start_direct(
+    aws: &Aws,
+    asm: &Assembly,
+    job: &JobEntry,
+    application_id: Option<&str>,
+) -> Result<(String, String), String> {
+    if job.service != "emr-serverless" {
+        return Err(format!("`run --direct` starts EMR Serverless jobs; {} runs on EMR on EKS: run it through its state machine (without --direct)", job.handle));
+    }
+    let mut outputs = Outputs::new(asm);
+    let r = request(aws, &mut outputs, job, application_id).await?;
+    let app = r["ApplicationId"].as_str().unwrap_or_default().to_string();
+    let submit = &r["JobDriver"]["SparkSubmit"];
+    let driver = emr::SparkSubmit::builder()
+        .set_entry_point(submit.get("EntryPoint").and_then(s))
+        .set_entry_point_arguments(
+            submit
+                .get("EntryPointArguments")
+                .and_then(|a| a.as_array())
+                .map(|a| a.iter().filter_map(s).collect()),
+        )
+        .set_spark_submit_parameters(submit.get("SparkSubmitParameters").and_then(s))
+        .build()
+        .map_err(|e| format!("the job's driver is incomplete: {e}"))?;
+    let mut call = aws
+        .emr
+        .start_job_run()
+        .application_id(&app)
+        .set_execution_role_arn(r.get("ExecutionRoleArn").and_then(s))
+        .set_name(r.get("Name").and_then(s))
+        .client_token(format!("sparkform-{}", std::process::id()) + &format!("-{}", now_ms()))
+        .set_execution_timeout_minutes(r.get("ExecutionTimeoutMinutes").and_then(|v| v.as_i64()))
+        .job_driver(emr::JobDriver::SparkSubmit(driver))
+        .set_tags(r.get("Tags").and_then(string_map));
+    if let Some(o) = r.get("ConfigurationOverrides") {
+        let mut b = emr::ConfigurationOverrides::builder();
+        if let Some(a) = o.get("ApplicationConfiguration") {
+            b = b.set_application_configuration(Some(configurations(a)?));
+        }
+        if let Some(m) = o.get("MonitoringConfiguration") {
+            let mut mb = emr::MonitoringConfiguration::builder();
+            if let Some(s3) = m.get("S3MonitoringConfiguration") {
+                mb = mb.s3_monitoring_configuration(
+                    emr::S3MonitoringConfiguration::builder()
+                        .set_log_uri(s3.get("LogUri").and_then(s))
+                        .set_encryption_key_arn(s3.get("EncryptionKeyArn").and_then(s))
+                        .build(),
+                );
+            }
+            if let Some(cw) = m.get("CloudWatchLoggingConfiguration") {
+                mb = mb.cloud_watch_logging_configuration(
+                    emr::CloudWatchLoggingConfiguration::builder()
+                        .enabled(cw.get("Enabled").and_then(|v| v.as_bool()).unwrap_or(true))
+                        .set_log_group_name(cw.get("LogGroupName").and_then(s))
+                        .set_log_stream_name_prefix(cw.get("LogStreamNamePrefix").and_then(s))
+                        .set_encryption_key_arn(cw.get("EncryptionKeyArn").and_then(s))
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            b = b.monitoring_configuration(mb.build());
+        }
+        call = call.configuration_overrides(b.build());
+    }
+    let out = call
+        .send()
+        .await
+        .map_err(|e| explain(&format!("cannot start {} on application {app}", job.name), &e))?;
+    Ok((app, out.job_run_id().to_string()))
+}
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default()
+}
+
+/// How often `--wait` checks (SPARKFORM_POLL_MS overrides, for tests).
+pub fn poll_interval() -> Duration {
+    std::env::var("SPARKFORM_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+/// A finished run: its final state and, for failures, why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEnd {
+    pub state: String,
+    pub details: Option<String>,
+    pub succeeded: bool,
+}
+
+/// Follows an EMR Serverless job run to a final state, printing each change.
+pub async fn wait_direct(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
+    let mut last = String::new();
+    loop {
+        let out = aws
+            .emr
+            .get_job_run()
+            .application_id(app)
+            .job_run_id(run)
+            .send()
+            .await
+            .map_err(|e| explain(&format!("cannot read job run {run}"), &e))?;
+        let jr = out.job_run().ok_or("EMR Serverless returned no job run")?;
+        let state = jr.state().as_str().to_string();
+        if state != last {
+            say(format!("{run}: {state}"));
+            last = state.clone();
+        }
+        match state.as_str() {
+            "SUCCESS" => {
+                return Ok(RunEnd {
+                    state,
+                    details: None,
+                    succeeded: true,
+                })
+            }
+            "FAILED" | "CANCELLED" => {
+                let details = Some(jr.state_details().to_string()).filter(|d| !d.is_empty());
+                return Ok(RunEnd {
+                    state,
+                    details,
+                    succeeded: false,
+                });
+            }
+            _ => tokio::time::sleep(poll_interval()).await,
+        }
+    }
+}
+
+/// Starts the job's state machine; returns the execution ARN.
+pub async fn start_state_machine(aws: &Aws, asm: &Assembly, job: &JobEntry) -> Result<String, String> {
+    let mut outputs = Outputs::new(asm);
+    let arn = outputs.get(aws, &job.stack, &job.state_machine_output).await?;
+    let out = aws
+        .sfn
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input("{}")
+        .send()
+        .await
+        .map_err(|e| explain(&format!("cannot start the state machine of {}", job.name), &e))?;
+    Ok(out.execution_arn().to_string())
+}
+
+/// Follows a state machine execution to its end, printing each change.
+pub async fn wait_state_machine(aws: &Aws, execution: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
+    let mut last = String::new();
+    loop {
+        let d = aws
+            .sfn
+            .describe_execution()
+            .execution_arn(execution)
+            .send()
+            .await
+            .map_err(|e| explain("cannot read the execution", &e))?;
+        let state = d.status().as_str().to_string();
+        if state != last {
+            say(format!("execution: {state}"));
+            last = state.clone();
+        }
+        match state.as_str() {
+            "SUCCEEDED" => {
+                return Ok(RunEnd {
+                    state,
+                    details: None,
+                    succeeded: true,
+                })
+            }
+            "RUNNING" | "PENDING_REDRIVE" => tokio::time::sleep(poll_interval()).await,
+            _ => {
+                let details = match (d.error(), d.cause()) {
+                    (Some(e), Some(c)) => Some(format!("{e}: {c}")),
+                    (Some(e), None) => Some(e.to_string()),
+                    (None, c) => c.map(str::to_string),
+                };
+                return Ok(RunEnd {
+                    state,
+                    details,
+                    succeeded: false,
+                });
+            }
+        }
+    }
+}
+
+/// The driver's stdout and stderr of a run, from the job's S3 log location.
+pub async fn driver_logs(
+    aws: &Aws,
+    asm: &Assembly,
+    job: &JobEntry,
+    run_id: Option<&str>,
+) -> Result<Vec<(String, String)>, String> {
+    let Some(uri) = &job.log_uri else {
+        return Err(format!(
+            "{} writes no S3 logs (`s3_logs: false`); see its CloudWatch group if it has one",
+            job.handle
+        ));
+    };
+    if job.service != "emr-serverless" && run_id.is_none() {
+        return Err("for EMR on EKS jobs, name the run: `logs <job> --run-id <id>`".into());
+    }
+    let mut outputs = Outputs::new(asm);
+    let bucket_name = match &job.log_bucket {
+        Some(b) => Some(outputs.resolve(aws, b).await?),
+        None => None,
+    };
+    let uri = match &bucket_name {
+        Some(b) => uri.replace("${LogBucket}", b),
+        None => uri.clone(),
+    };
+    let app = outputs.resolve(aws, &job.target_id).await?;
+    let run = match run_id {
+        Some(r) => r.to_string(),
+        None => latest_run(aws, &app, &job.name).await?,
+    };
+    let rest = uri
+        .strip_prefix("s3://")
+        .ok_or("the log location is not an s3:// URI")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let base = if job.service == "emr-serverless" {
+        format!("{prefix}applications/{app}/jobs/{run}/SPARK_DRIVER")
+    } else {
+        format!("{prefix}{app}/jobs/{run}/containers/spark-{run}/spark-{run}-driver")
+    };
+    let mut out = Vec::new();
+    for stream in ["stdout", "stderr"] {
+        let key = format!("{base}/{stream}.gz");
+        match aws.s3.get_object().bucket(bucket).key(&key).send().await {
+            Ok(obj) => {
+                let bytes = obj
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| format!("cannot read s3://{bucket}/{key}: {e}"))?
+                    .into_bytes();
+                let mut text = String::new();
+                use std::io::Read;
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_string(&mut text)
+                    .map_err(|e| format!("s3://{bucket}/{key} is not gzip text: {e}"))?;
+                out.push((stream.to_string(), text));
+            }
+            Err(e)
+                if format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)).contains("NoSuchKey") => {}
+            Err(e) => return Err(explain(&format!("cannot read s3://{bucket}/{key}"), &e)),
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "no driver logs yet under s3://{bucket}/{base}/ (run {run}); EMR writes them while the job runs: try again in a minute"
+        ));
+    }
+    Ok(out)
+}
+
+/// The newest run of the job named `name` on the application.
+async fn latest_run(aws: &Aws, app: &str, name: &str) -> Result<String, String> {
+    let out = aws
+        .emr
+        .list_job_runs()
+        .application_id(app)
+        .send()
+        .await
+        .map_err(|e| explain(&format!("cannot list the job runs of application {app}"), &e))?;
+    out.job_runs()
+        .iter()
+        .filter(|r| r.name() == Some(name))
+        .max_by_key(|r| r.created_at().secs())
+        .map(|r| r.id().to_string())
+        .ok_or_else(|| format!("job {name} has no runs on application {app}; start one with `run {name}`"))
+}
+
+/// Recent executions of the job's state machine: (name, status, start time).
+pub async fn recent_executions(
+    aws: &Aws,
+    job: &JobEntry,
+    outputs: &mut Outputs<'_>,
+) -> Result<Vec<(String, String, String)>, String> {
+    let arn = outputs.get(aws, &job.stack, &job.state_machine_output).await?;
+    let out = aws
+        .sfn
+        .list_executions()
+        .state_machine_arn(&arn)
+        .max_results(5)
+        .send()
+        .await
+        .map_err(|e| explain(&format!("cannot list the executions of {}", job.name), &e))?;
+    Ok(out
+        .executions()
+        .iter()
+        .map(|e| {
+            (
+                e.name().to_string(),
+                e.status().as_str().to_string(),
+                e.start_date().to_string(),
+            )
+        })
+        .collect())
+}

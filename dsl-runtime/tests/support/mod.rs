@@ -1,0 +1,100 @@
+//! Shared by the runtime's integration tests: the local services and built assemblies.
+
+#![allow(dead_code)]
+
+use sparkform::Assembly;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Starts moto (installing it on first use) and puts its environment into this process,
+/// so the SDK talks to it. Done once per test binary.
+pub fn services() -> &'static BTreeMap<String, String> {
+    static S: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let script = workspace().join("scripts/test-services");
+        assert!(
+            Command::new(&script).arg("start").status().unwrap().success(),
+            "scripts/test-services start failed"
+        );
+        let out = Command::new(&script).arg("env").output().unwrap();
+        let env: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in &env {
+            // SAFETY: set once, before any thread of this test binary reads the environment.
+            unsafe { std::env::set_var(k, v) };
+        }
+        env
+    })
+}
+
+/// The assembly of an example, synthesized by the library, with its crate name (and so its
+/// stack names) replaced by `crate_name` so tests do not share stacks.
+pub fn example_assembly(example: &str, crate_name: &str) -> Assembly {
+    let root = workspace().join("examples").join(example);
+    let mut ctx = sparkform_build::model::Context::from_manifest_dir(&root, example);
+    ctx.crate_name = crate_name.to_string();
+    let sources = sparkform_build::app::read_sources(&root, &root.join("src"));
+    let s = sparkform_build::app::synthesize_sources(&ctx, &sources);
+    assert!(s.macro_errors.is_empty() && s.app_errors.is_empty());
+    Assembly::from_embedded(&s.assembly.embedded_json())
+}
+
+/// Runs a Python snippet with boto3 against moto (for set-up the runtime has no client for).
+pub fn python(code: &str) -> String {
+    let env = services();
+    let out = Command::new(&env["SPARKFORM_PYTHON"])
+        .arg("-c")
+        .arg(code)
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The IAM role the example job runs as, which moto needs to exist before the grants attach.
+pub fn ensure_job_role() {
+    python(
+        "import boto3, json, os\n\
+         iam = boto3.client('iam', endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n\
+         try:\n    iam.create_role(RoleName='emr-serverless-job-role', AssumeRolePolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': []}))\n\
+         except iam.exceptions.EntityAlreadyExistsException:\n    pass",
+    );
+}
+
+/// Writes `moto`-side calls made by a CLI process to a fresh file and returns its lines.
+pub fn call_log_path(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("sparkform-calls-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+/// The assembly of one source file, as if it were `src/main.rs` of a crate in `crate_dir`.
+pub fn assembly_from_source(crate_dir: &Path, crate_name: &str, source: &str) -> Assembly {
+    let ctx = sparkform_build::model::Context {
+        crate_name: crate_name.to_string(),
+        remove_data_on_destroy: false,
+        crate_dir: crate_dir.to_path_buf(),
+    };
+    let s = sparkform_build::app::synthesize_sources(&ctx, &[("src/main.rs".to_string(), source.to_string())]);
+    assert!(
+        s.macro_errors.is_empty() && s.app_errors.is_empty(),
+        "{:?} {:?}",
+        s.macro_errors,
+        s.app_errors
+    );
+    Assembly::from_embedded(&s.assembly.embedded_json())
+}

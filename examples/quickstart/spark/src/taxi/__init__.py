@@ -1,0 +1,1 @@
+"""Taxi trip aggregation, the sparkform quick start's Spark application."""

@@ -1,0 +1,8 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME {
+    name: "demo",
+    vpc: { cidr: "10.0.5.0/16" },
+});
+
+fn main() {}

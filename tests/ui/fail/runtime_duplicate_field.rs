@@ -1,0 +1,9 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME {
+    name: "demo",
+    release_label: "emr-7.3.0",
+    name: "demo-again",
+});
+
+fn main() {}

@@ -1,0 +1,13 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME {
+    name: "demo",
+    execution_role: {
+        statements: [{
+            actions: ["emr-serverless:DescribeApplication"],
+            resources: ["*"],
+        }],
+    },
+});
+
+fn main() {}

@@ -1,0 +1,7 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub {
+    name: "demo",
+});
+
+fn main() {}

@@ -1,0 +1,5 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME { release_label: "emr-7.3.0" });
+
+fn main() {}

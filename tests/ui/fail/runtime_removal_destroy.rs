@@ -1,0 +1,8 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME {
+    name: "demo",
+    removal_policy: destroy,
+});
+
+fn main() {}

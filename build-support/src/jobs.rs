@@ -213,7 +213,7 @@ pub fn assets(constructs: &[Construct]) -> Vec<AssetEntry> {
                 context: Some(v.context.clone()),
                 dockerfile: v.dockerfile.clone(),
                 project_file: v.project_file.clone(),
-                base_image: Some(v.base_image.clone()),
+                base_image: v.base_image.clone(),
                 archive_path: Some(v.archive_path.clone()),
                 hash: v.hash.clone(),
                 bucket,

@@ -38,7 +38,7 @@ fn main() {
         let times: Vec<Duration> = (0..20)
             .map(|_| {
                 let t = Instant::now();
-                futures_block(deploy::deploy(&cfn, &asm, &[], &ui, false));
+                futures_block(deploy::deploy(&cfn, &asm, &[], &ui, false)).expect("redeploy");
                 t.elapsed()
             })
             .collect();

@@ -6,8 +6,8 @@
 //! - first upload of the archive to moto's S3, the unchanged re-upload (one HeadObject), and
 //!   a 40 MiB multipart upload.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use sparkform::assets::{build_venv, upload_if_absent, AssetCache, Stats, Upload, VenvBuild};
 use std::time::{Duration, Instant};
@@ -23,14 +23,14 @@ fn ms(d: Duration) -> String {
 fn main() {
     // `cargo bench` passes `--bench`; this benchmark takes no options.
     let services_start = Instant::now();
-    let _ = common::services();
+    let _ = support::services();
     let services_time = services_start.elapsed();
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
     rt.block_on(run(services_time));
 }
 
 async fn run(services_time: Duration) {
-    let docker = common::docker();
+    let docker = support::docker();
     let cold_runs = std::env::var("SPARKFORM_BENCH_COLD_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -43,9 +43,9 @@ async fn run(services_time: Duration) {
         let cache = AssetCache::new(cache_dir.path().join(format!("cold-{run}")));
         let stats = Stats::new();
         let b = VenvBuild {
-            context: common::fixture(),
+            context: support::fixture(),
             dockerfile: None,
-            base_image: common::base_image(),
+            base_image: support::base_image(),
             archive_path: "/output/pyspark_venv.tar.gz".into(),
             hash: format!("bench-{}-{run}", std::process::id()),
         };
@@ -68,8 +68,8 @@ async fn run(services_time: Duration) {
     let warm = t.elapsed() / warm_runs;
     assert_eq!(stats.snapshot().docker_builds, 0);
 
-    let s3 = common::s3().await;
-    let bucket = common::new_bucket(&s3, "bench").await;
+    let s3 = support::s3().await;
+    let bucket = support::new_bucket(&s3, "bench").await;
     let key = format!("assets/{}/pyspark_venv.tar.gz", b.hash);
     let size = std::fs::metadata(&path).unwrap().len();
     let t = Instant::now();

@@ -3,9 +3,9 @@
 //! S3. Every "nothing happened" claim is checked with the counters of `Stats`.
 #![cfg(feature = "deploy")]
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use sparkform::assets::{
     build_venv, upload_if_absent, AssetCache, AssetError, Stats, Upload, VenvBuild, SHA256_METADATA,
 };
@@ -86,7 +86,10 @@ async fn a_users_dockerfile_builds_too() {
     for name in ["pyproject.toml", "spark_app.py"] {
         std::fs::copy(fixture().join(name), project.path().join(name)).unwrap();
     }
-    let dockerfile = "FROM {base}\n\
+    // The base image comes in as the build argument BASE_IMAGE (overriding a registry
+    // default that is unreachable here), as in examples/pyspark-package.
+    let dockerfile = "ARG BASE_IMAGE=public.ecr.aws/amazonlinux/amazonlinux:2023\n\
+        FROM ${BASE_IMAGE}\n\
         ENV VIRTUAL_ENV=/opt/venv\n\
         RUN python3 -m venv --copies $VIRTUAL_ENV\n\
         ENV PATH=$VIRTUAL_ENV/bin:$PATH PIP_NO_CACHE_DIR=1\n\
@@ -94,11 +97,7 @@ async fn a_users_dockerfile_builds_too() {
         WORKDIR /app\n\
         RUN pip install venv-pack==0.2.0 && pip install .\n\
         RUN mkdir /artifacts && venv-pack -o /artifacts/custom_venv.tar.gz\n";
-    std::fs::write(
-        project.path().join("Dockerfile"),
-        dockerfile.replace("{base}", &base_image()),
-    )
-    .unwrap();
+    std::fs::write(project.path().join("Dockerfile"), dockerfile).unwrap();
 
     let cache_dir = tempfile::tempdir().unwrap();
     let cache = AssetCache::new(cache_dir.path());

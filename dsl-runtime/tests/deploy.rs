@@ -237,7 +237,7 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
 
     let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
     assert_eq!(r[0].outcome, Outcome::Created);
-    let up = deploy::publish::publish(&aws, &asm, &[name.clone()], &stats, &quiet)
+    let up = deploy::publish::publish(&aws, &asm, std::slice::from_ref(&name), &stats, &quiet)
         .await
         .unwrap();
     assert_eq!(up.len(), 1);
@@ -246,7 +246,7 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
     let before = sparkform::aws::calls().len();
     let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
     assert_eq!(r[0].outcome, Outcome::Unchanged);
-    deploy::publish::publish(&aws, &asm, &[name.clone()], &stats, &quiet)
+    deploy::publish::publish(&aws, &asm, std::slice::from_ref(&name), &stats, &quiet)
         .await
         .unwrap();
     let counts = stats.snapshot();

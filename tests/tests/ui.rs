@@ -5,5 +5,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
+    // The scenarios that golden and state-machine tests synthesize must also compile.
+    t.pass("scenarios/*.rs");
     t.compile_fail("ui/fail/*.rs");
 }

@@ -83,20 +83,29 @@ fn check(label: &str, eks: bool) -> Result<(), Problem> {
     if RELEASES.contains(&base) {
         return Ok(());
     }
+    let (service, suffix) = if eks {
+        ("EMR on EKS", "-latest")
+    } else {
+        ("EMR Serverless", "")
+    };
     let escape = format!("if `{label}` is a release newer than sparkform's table, write `unlisted(\"{label}\")`");
     match version_of(base) {
+        Some(v) if v < (6, 9, 0) && eks => Err((
+            format!("`{label}` is older than the EMR on EKS releases sparkform supports (emr-6.9.0 and later)"),
+            format!("use `{DEFAULT_RELEASE}-latest` or another release from emr-6.9.0 on, e.g. `emr-6.15.0-latest`"),
+        )),
         Some(v) if v < (6, 9, 0) => Err((
             format!("EMR Serverless supports release EMR 6.9 and above, provided release is {label}"),
             format!("use {DEFAULT_RELEASE} or another release from emr-6.9.0 on"),
         )),
         // A well-formed label newer than every release in the table: most likely a release
         // sparkform does not know yet, so offer `unlisted` rather than an older look-alike.
-        Some(v) if !eks && is_full_label(base) && newest().is_some_and(|n| v > n) => Err((
+        Some(v) if is_full_label(base) && newest().is_some_and(|n| v > n) => Err((
             format!(
-                "`{label}` is newer than every EMR release sparkform knows (the newest is {})",
+                "`{label}` is newer than every EMR release sparkform knows (the newest is {}{suffix})",
                 RELEASES[0]
             ),
-            format!("if EMR Serverless offers it, write `unlisted(\"{label}\")`; otherwise use {DEFAULT_RELEASE}"),
+            format!("if {service} offers it, write `unlisted(\"{label}\")`; otherwise use {DEFAULT_RELEASE}{suffix}"),
         )),
         Some(_) | None => {
             let near = did_you_mean(base, RELEASES.iter().copied()).or_else(|| {
@@ -107,17 +116,40 @@ fn check(label: &str, eks: bool) -> Result<(), Problem> {
             });
             let msg = format!("`{label}` is not a known EMR release label");
             // `unlisted` only takes full `emr-X.Y.Z` labels, so only offer it for one.
-            let offer_escape = eks || is_full_label(base);
-            let form = format!("labels are `emr-` and a three-part version, e.g. `{DEFAULT_RELEASE}`");
+            let offer_escape = is_full_label(base);
+            let form = if eks {
+                format!(
+                    "EMR on EKS labels are `emr-`, a three-part version and `-latest` (or a release date), e.g. `{DEFAULT_RELEASE}-latest`"
+                )
+            } else {
+                format!("labels are `emr-` and a three-part version, e.g. `{DEFAULT_RELEASE}`")
+            };
             Err(match near {
                 Some(n) => (
-                    format!("{msg}; did you mean `{n}{}`?", if eks { "-latest" } else { "" }),
+                    format!("{msg}; did you mean `{n}{suffix}`?"),
                     if offer_escape { escape } else { form },
                 ),
-                None if offer_escape => (msg, format!("labels look like `{DEFAULT_RELEASE}`; {escape}")),
+                None if offer_escape => (msg, format!("labels look like `{DEFAULT_RELEASE}{suffix}`; {escape}")),
                 None => (msg, form),
             })
         }
+    }
+}
+
+/// An EMR on EKS label given as `unlisted("...")`: `emr-X.Y.Z`, then `-latest` or a
+/// `-YYYYMMDD` release date, at least 6.9.
+pub fn check_unlisted_containers(label: &str) -> Result<(), Problem> {
+    let (base, suffix) = label.rsplit_once('-').unwrap_or((label, ""));
+    let dated = suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_digit());
+    if !is_full_label(base) || !(suffix == "latest" || dated) {
+        return Err((
+            format!("`{label}` does not look like an EMR on EKS release label"),
+            format!("labels look like \"{DEFAULT_RELEASE}-latest\" or \"emr-7.3.0-20240901\""),
+        ));
+    }
+    match version_of(base) {
+        Some(v) if v < (6, 9, 0) => check_containers(label),
+        _ => Ok(()),
     }
 }
 
@@ -138,6 +170,19 @@ mod tests {
         assert!(!help.contains("unlisted"), "{help}");
         assert!(check_containers("emr-7.3.0-latest").is_ok());
         assert!(check_containers("emr-7.3.0-20240101").is_ok());
+        let (msg, help) = check_containers("emr-6.8.0-latest").unwrap_err();
+        assert!(msg.contains("EMR on EKS") && !msg.contains("Serverless"), "{msg}");
+        assert!(help.contains("emr-7.9.0-latest"), "{help}");
+        let (msg, help) = check_containers("emr-9.1.0-latest").unwrap_err();
+        assert!(msg.contains("newer"), "{msg}");
+        assert!(help.contains("unlisted(\"emr-9.1.0-latest\")"), "{help}");
+        let (msg, help) = check_containers("emr-7.3-latest").unwrap_err();
+        assert!(msg.contains("emr-7.3.0-latest"), "{msg}");
+        assert!(!help.contains("unlisted"), "{help}");
+        assert!(check_unlisted_containers("emr-9.1.0-latest").is_ok());
+        assert!(check_unlisted_containers("emr-9.1.0-20300101").is_ok());
+        assert!(check_unlisted_containers("emr-9.1.0").is_err());
+        assert!(check_unlisted_containers("emr-6.2.0-latest").is_err());
         assert_eq!(version_of("emr-6.11.1"), Some((6, 11, 1)));
         assert!(is_full_label("emr-8.0.0"));
         assert!(!is_full_label("emr-8.0"));

@@ -36,7 +36,7 @@ const OPTIONS: &[&str] = &[
 /// Returns every `--conf` key=value pair after checking the whole string.
 pub fn check(params: &str) -> Result<Vec<(String, String)>, Problem> {
     let mut confs = Vec::new();
-    let mut words = params.split_whitespace();
+    let mut words = params.split_whitespace().peekable();
     while let Some(w) = words.next() {
         let (opt, inline) = match w.split_once('=') {
             Some((o, v)) if o.starts_with("--") && o != "--conf" => (o, Some(v)),
@@ -66,10 +66,17 @@ pub fn check(params: &str) -> Result<Vec<(String, String)>, Problem> {
             match value.split_once('=') {
                 Some((k, v)) if !k.is_empty() && !v.is_empty() => confs.push((k.to_string(), v.to_string())),
                 _ => {
-                    return Err((
-                        format!("`--conf {value}` is not `key=value`"),
-                        "write `--conf spark.executor.memory=4g`".into(),
-                    ));
+                    let key = value.split('=').next().filter(|k| !k.is_empty());
+                    // `--conf key value`: the value is the next word.
+                    let next = words.peek().filter(|n| !n.starts_with("--") && !value.contains('='));
+                    let help = match (key, next) {
+                        (Some(k), Some(n)) => format!("join the key and its value with `=`: `--conf {k}={n}`"),
+                        (Some(k), None) => format!("join the key and its value with `=`: `--conf {k}=<value>`"),
+                        (None, _) => {
+                            "join the key and its value with `=`, e.g. `--conf spark.executor.memory=4g`".into()
+                        }
+                    };
+                    return Err((format!("`--conf {value}` is not `key=value`"), help));
                 }
             }
         }
@@ -89,6 +96,10 @@ mod tests {
             .unwrap_err()
             .0
             .contains("key=value"));
+        assert!(check("--conf spark.executor.memory 4g")
+            .unwrap_err()
+            .1
+            .contains("`--conf spark.executor.memory=4g`"));
         assert!(check("--conff a=b").unwrap_err().1.contains("--conf"));
         assert!(check("--conf").is_err());
         assert!(check("foo").is_err());

@@ -40,7 +40,9 @@ pub struct Venv {
     pub dockerfile: Option<String>,
     /// `pyproject.toml` or `requirements.txt`, for a generated Dockerfile.
     pub project_file: Option<String>,
-    pub base_image: String,
+    /// The user's base image; None: the runtime uses `$SPARKFORM_BASE_IMAGE`, else
+    /// [`DEFAULT_BASE_IMAGE`].
+    pub base_image: Option<String>,
     pub archive_path: String,
     pub hash: String,
 }
@@ -138,12 +140,62 @@ fn relative_path(v: &Spanned<String>, ctx: &Context, diags: &mut Diags, want_dir
         let hint = if full.exists() {
             format!("`{}` exists but is not a {what}", v.value)
         } else {
-            format!("paths are relative to the crate directory {}", ctx.crate_dir.display())
+            not_found_hint(p, &ctx.crate_dir, want_dir)
         };
         diags.error_help(v.span, format!("{what} `{}` not found", v.value), hint);
         return None;
     }
     Some(full)
+}
+
+/// What to say about a path that does not exist: a close name next to it, or the first
+/// folder on the way that is missing (the crate directory itself is not named: it is the
+/// folder of the crate's Cargo.toml, and naming it would tie messages to one machine).
+fn not_found_hint(rel: &Path, crate_dir: &Path, want_dir: bool) -> String {
+    let mut existing = PathBuf::new();
+    let components: Vec<_> = rel.components().collect();
+    for (i, c) in components.iter().enumerate() {
+        let next = existing.join(c);
+        if crate_dir.join(&next).exists() {
+            existing = next;
+            continue;
+        }
+        let last = i + 1 == components.len();
+        let name = c.as_os_str().to_string_lossy().to_string();
+        // A typo in this component: compare with the entries of the folder that exists.
+        let entries: Vec<String> = std::fs::read_dir(crate_dir.join(&existing))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| {
+                        let p = e.path();
+                        if last && !want_dir {
+                            p.is_file()
+                        } else {
+                            p.is_dir()
+                        }
+                    })
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .filter(|n| !ignored(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(near) = crate::diag::did_you_mean(&name, entries.iter().map(String::as_str)) {
+            let mut fixed = existing.join(near);
+            for rest in &components[i + 1..] {
+                fixed.push(rest);
+            }
+            return format!("did you mean `{}`?", fixed.display());
+        }
+        return if existing.as_os_str().is_empty() {
+            format!("paths are relative to the crate directory (where Cargo.toml is), which has no `{name}`")
+        } else {
+            format!(
+                "paths are relative to the crate directory (where Cargo.toml is), and its `{}` has no `{name}`",
+                existing.display()
+            )
+        };
+    }
+    "paths are relative to the crate directory (where Cargo.toml is)".into()
 }
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PySparkPackage> {
@@ -157,10 +209,38 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
             && n.value.len() <= 64
             && n.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !ok {
+            let bad = n
+                .value
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)));
+            let why = match bad {
+                Some('/') => "`/` would split the S3 prefix `emr-artifacts/<name>/`".to_string(),
+                Some(c) if c.is_whitespace() => "it contains a space".to_string(),
+                Some(c) => format!("it contains `{c}`"),
+                None if n.value.is_empty() => "it is empty".to_string(),
+                None => format!("it has {} characters", n.value.len()),
+            };
+            let fixed: String = n
+                .value
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .take(64)
+                .collect();
+            let example = if bad.is_some() && !fixed.trim_matches('-').is_empty() {
+                format!(", e.g. \"{fixed}\"")
+            } else {
+                String::new()
+            };
             diags.error_help(
                 n.span,
-                format!("`{}` cannot be part of an S3 key", n.value),
-                "use 1 to 64 letters, digits, `-`, `_` and `.`",
+                format!("`{}` is not a valid package name: {why}", n.value),
+                format!("use 1 to 64 letters, digits, `-`, `_` and `.`{example}"),
             );
         }
     }
@@ -208,7 +288,11 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
             );
         }
         if deps.is_none() {
-            diags.error_help(a.span, "`venv_archive_path` without `dependencies`", "add `dependencies: \"spark\"` (the folder with your Dockerfile or pyproject.toml), or remove this line");
+            diags.error_help(
+                a.span,
+                "`venv_archive_path` is where the image writes the venv of `dependencies`, and this package has none",
+                "remove this line, or add `dependencies: \"spark\"` (the folder with your Dockerfile that builds the archive)",
+            );
         }
     }
     let venv = match (&deps, &deps_full) {
@@ -227,15 +311,6 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
             if dockerfile.is_some() && archive.is_none() {
                 diags.error_help(d.span, "Virtual environment archive path is required if there are dependencies", "with your own Dockerfile, say where it writes the archive: `venv_archive_path: \"/venv-package/pyspark-env.tar.gz\"`");
             }
-            if dockerfile.is_some() && base_image.is_some() {
-                if let Some(b) = &base_image {
-                    diags.error_help(
-                        b.span,
-                        "`base_image` applies to the Dockerfile sparkform writes, and this package has its own",
-                        "set the base image in your Dockerfile's FROM line, or remove the Dockerfile",
-                    );
-                }
-            }
             let mut files = Vec::new();
             collect(dir, &mut files);
             tracked.extend(files.iter().cloned());
@@ -243,14 +318,15 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
                 .as_ref()
                 .map(|a| a.value.clone())
                 .unwrap_or_else(|| DEFAULT_ARCHIVE_PATH.into());
-            let base = base_image
-                .as_ref()
-                .map(|b| b.value.clone())
-                .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into());
+            let base = base_image.as_ref().map(|b| b.value.clone());
             let hash = hash_files(
                 &ctx.crate_dir,
                 &files,
-                &[&archive_path, &base, "sparkform-venv-recipe-1"],
+                &[
+                    &archive_path,
+                    base.as_deref().unwrap_or(DEFAULT_BASE_IMAGE),
+                    "sparkform-venv-recipe-1",
+                ],
             );
             Some(Venv {
                 context: d.value.trim_end_matches('/').to_string(),
@@ -266,8 +342,8 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
     if let (Some(b), None) = (&base_image, &deps) {
         diags.error_help(
             b.span,
-            "`base_image` without `dependencies`",
-            "the base image builds the venv of `dependencies`; remove it or add dependencies",
+            "`base_image` is the image sparkform builds the venv of `dependencies` in, and this package has none",
+            "remove this line, or add `dependencies: \"spark\"` (the folder with your pyproject.toml or requirements.txt)",
         );
     }
     let entrypoint_hash = entry_full
@@ -285,4 +361,29 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
         removal,
         tracked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_hints() {
+        let dir = std::env::temp_dir().join(format!("sparkform-pkg-hint-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("spark/src")).unwrap();
+        std::fs::write(dir.join("spark/src/entrypoint.py"), "").unwrap();
+        let hint = |p: &str, want_dir| not_found_hint(Path::new(p), &dir, want_dir);
+        assert_eq!(
+            hint("spark/src/entrypont.py", false),
+            "did you mean `spark/src/entrypoint.py`?"
+        );
+        assert_eq!(
+            hint("sprak/src/entrypoint.py", false),
+            "did you mean `spark/src/entrypoint.py`?"
+        );
+        assert!(hint("jobs/job.py", false).ends_with("which has no `jobs`"));
+        assert!(hint("spark/src/other_job.py", false).ends_with("its `spark/src` has no `other_job.py`"));
+        assert_eq!(hint("spark/srcs", true), "did you mean `spark/src`?");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::common::{read_tags, Context, Handle, Removal};
 use super::iam::{read_role_ref, read_statements, RoleRef, Statement};
-use crate::checks::{capacity, cidr, names, release};
+use crate::checks::{capacity, cidr, logs, names, release};
 use crate::diag::{suggestion, Diags};
 use crate::reader::{Fields, Spanned};
 use crate::value::{Declaration, Object, Value, ValueKind};
@@ -132,10 +132,6 @@ const CLASSIFICATIONS: &[&str] = &[
     "hive-site",
     "emrfs-site",
     "spark-jdbc-defaults",
-];
-
-const RETENTION_DAYS: &[i128] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<ServerlessRuntime> {
@@ -411,19 +407,10 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
     }
     if let Some(n) = g.get("flow_log_retention_days") {
         match &n.kind {
-            ValueKind::Int(d) if RETENTION_DAYS.contains(d) => spec.flow_log_retention_days = *d as u32,
-            ValueKind::Int(d) => {
-                let near = RETENTION_DAYS
-                    .iter()
-                    .min_by_key(|r| r.abs_diff(*d))
-                    .copied()
-                    .unwrap_or(7);
-                diags.error_help(
-                    n.span,
-                    format!("CloudWatch Logs cannot keep logs for {d} days"),
-                    format!("the nearest allowed value is {near}"),
-                );
-            }
+            ValueKind::Int(d) => match logs::check_retention(*d) {
+                Ok(days) => spec.flow_log_retention_days = days,
+                Err((m, h)) => diags.error_help(n.span, m, h),
+            },
             _ => diags.error(
                 n.span,
                 format!("expected a number of days, found {}", n.kind.describe()),

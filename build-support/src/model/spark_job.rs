@@ -138,35 +138,61 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
     let target = read_target(&mut f, diags);
     let raw = f.object("job_config", diags).map(|o| object_to_json(o, diags));
     let entry_point = f.get("entry_point");
+    // Read (and checked) whatever the driver is, so they are never "unknown" fields.
+    let arguments = f.strings("arguments", diags);
+    let params = f.str("spark_submit_parameters", diags);
+    if let Some(p) = &params {
+        if let Err((m, h)) = spark_submit::check(&p.value) {
+            diags.error_help(p.span, m, h);
+        }
+    }
     let driver = match (raw, entry_point) {
-        (Some(raw), None) => Some(Driver::Raw(raw)),
+        (Some(raw), None) => {
+            for key in ["arguments", "spark_submit_parameters"] {
+                if let Some(span) = f.key_span(key) {
+                    let field = if key == "arguments" {
+                        "EntryPointArguments"
+                    } else {
+                        "SparkSubmitParameters"
+                    };
+                    diags.error_help(
+                        span,
+                        format!("`{key}` does not apply with `job_config`, which carries its own job driver"),
+                        format!("put it in job_config's job driver (`{field}` for EMR Serverless), or use `entry_point` instead of job_config"),
+                    );
+                }
+            }
+            Some(Driver::Raw(raw))
+        }
         (Some(_), Some(v)) => {
-            diags.error_help(v.span, "`entry_point` and `job_config` both describe the job", "use the simple fields (entry_point, arguments, spark_submit_parameters) or `job_config` (the StartJobRun request), not both");
+            diags.error_help(
+                f.key_span("entry_point").unwrap_or(v.span),
+                "`entry_point` and `job_config` both describe the job",
+                "use the simple fields (entry_point, arguments, spark_submit_parameters) or `job_config` (the StartJobRun request), not both",
+            );
             None
         }
         (None, Some(v)) => {
             let entry = match &v.kind {
                 ValueKind::Path(p) => Some(EntryPoint::Package(p.clone())),
                 _ => v.string(diags).and_then(|e| {
-                    let ok = ["s3://", "local://", "file://", "https://"].iter().any(|s| e.value.starts_with(s)) && e.value.len() > 8;
+                    let ok = ["s3://", "local://", "file://", "https://"].iter().any(|s| e.value.starts_with(s))
+                        && e.value.len() > 8;
                     if ok {
                         Some(EntryPoint::Uri(e.value))
                     } else {
-                        diags.error_help(e.span, format!("`{}` is not an entry point URI", e.value), "use \"s3://bucket/path/job.py\", \"local:///usr/lib/spark/examples/src/main/python/pi.py\", or a pyspark_package! handle");
+                        diags.error_help(
+                            e.span,
+                            format!("`{}` is not an entry point URI", e.value),
+                            "use \"s3://bucket/path/job.py\", \"local:///usr/lib/spark/examples/src/main/python/pi.py\", or a pyspark_package! handle",
+                        );
                         None
                     }
                 }),
             };
-            let arguments = f.strings("arguments", diags).unwrap_or_default();
-            let params = f.str("spark_submit_parameters", diags);
-            if let Some(p) = &params {
-                if let Err((m, h)) = spark_submit::check(&p.value) {
-                    diags.error_help(p.span, m, h);
-                }
-            }
             entry.map(|e| Driver::Submit {
                 entry_point: e,
-                arguments: arguments.into_iter().map(|a| a.value).collect(),
+                arguments: arguments.unwrap_or_default().into_iter().map(|a| a.value).collect(),
                 spark_submit_parameters: params.map(|p| p.value),
             })
         }
@@ -174,7 +200,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
             diags.error_help(
                 decl.body.span,
                 "spark_job! needs `entry_point` (or a raw `job_config`)",
-                "add `entry_point: \"s3://bucket/jobs/job.py\"`",
+                "add `entry_point: \"s3://bucket/jobs/job.py\"`, or `entry_point: MY_PACKAGE` (a pyspark_package! handle)",
             );
             None
         }
@@ -196,18 +222,13 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
     let release_label = match f.get("release_label") {
         Some(v) if !is_eks => {
             diags.error_help(
-                v.span,
+                f.key_span("release_label").unwrap_or(v.span),
                 "`release_label` applies to EMR on EKS jobs",
                 "an EMR Serverless job runs on its application's release; set it on the runtime",
             );
             None
         }
-        Some(v) => v.string(diags).map(|s| {
-            if let Err((m, h)) = release::check_containers(&s.value) {
-                diags.error_help(s.span, m, h);
-            }
-            s.value
-        }),
+        Some(v) => read_eks_release(v, diags),
         None if is_eks => Some(format!("{}-latest", release::DEFAULT_RELEASE)),
         None => None,
     };
@@ -297,20 +318,44 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
     let runtime = f.get("runtime");
     let app = f.get("application_id");
     let vc = f.get("virtual_cluster_id");
-    let given: Vec<&Value> = [runtime, app, vc].into_iter().flatten().collect();
-    if given.len() > 1 {
+    let given: Vec<&str> = [
+        ("runtime", runtime),
+        ("application_id", app),
+        ("virtual_cluster_id", vc),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|_| k))
+    .collect();
+    if let [first, second, ..] = given.as_slice() {
+        let span = f.key_span(second).unwrap_or_else(|| f.span());
         diags.error_help(
-            given[1].span,
-            "a job runs on one target",
-            "set one of `runtime`, `application_id` or `virtual_cluster_id`",
+            span,
+            format!("`{second}` and `{first}` both set the job's target; a job runs on one"),
+            format!("remove `{second}` or `{first}`: set one of `runtime`, `application_id` or `virtual_cluster_id`"),
         );
         return None;
     }
     if let Some(v) = runtime {
-        return match v.path() {
-            Some(p) => Some(Target::Runtime(p.clone())),
-            None => {
-                diags.error_help(v.span, format!("expected the handle of a spark_serverless_runtime!, found {}", v.kind.describe()), "write the handle name, e.g. `runtime: SPARK_RUNTIME`; for an existing application use `application_id: \"00f...\"`");
+        return match &v.kind {
+            ValueKind::Path(p) => Some(Target::Runtime(p.clone())),
+            kind => {
+                let help = match kind {
+                    ValueKind::Str(s) if syn::parse_str::<syn::Ident>(s).is_ok() => format!(
+                        "a handle is written without quotes: `runtime: {s}`; for an existing application use `application_id: \"00f...\"`"
+                    ),
+                    ValueKind::Str(s) => format!(
+                        "for an existing EMR Serverless application write `application_id: \"{s}\"` (and an `execution_role`); for a runtime in this crate write its handle, e.g. `runtime: SPARK_RUNTIME`"
+                    ),
+                    _ => "write the handle name, e.g. `runtime: SPARK_RUNTIME`; for an existing application use `application_id: \"00f...\"`".to_string(),
+                };
+                diags.error_help(
+                    v.span,
+                    format!(
+                        "expected the handle of a spark_serverless_runtime!, found {}",
+                        kind.describe()
+                    ),
+                    help,
+                );
                 None
             }
         };
@@ -359,19 +404,62 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
                 }
             }
         }
-        None => match target {
-            Some(Target::Runtime(p)) => Some(ExecutionRole::OfRuntime(p.clone())),
-            Some(_) => {
-                diags.error_help(
-                    f.span(),
-                    "spark_job! needs `execution_role` for a job on an existing application or virtual cluster",
-                    "add `execution_role: \"arn:aws:iam::123456789012:role/my-job-role\"`",
+        None => {
+            match target {
+                Some(Target::Runtime(p)) => Some(ExecutionRole::OfRuntime(p.clone())),
+                Some(t) => {
+                    let (key, what) = match t {
+                        Target::VirtualCluster(_) => ("virtual_cluster_id", "an existing EMR on EKS virtual cluster"),
+                        _ => ("application_id", "an existing EMR Serverless application"),
+                    };
+                    diags.error_help(
+                    f.key_span(key).unwrap_or_else(|| f.span()),
+                    format!("a job on {what} needs `execution_role`: there is no runtime in this crate to take it from"),
+                    "add `execution_role: \"arn:aws:iam::123456789012:role/my-job-role\"`, the role the job runs as",
                 );
-                None
+                    None
+                }
+                None => None,
             }
-            None => None,
-        },
+        }
     }
+}
+
+/// `release_label: "emr-7.3.0-latest"` (checked against the table) or
+/// `release_label: unlisted("emr-8.0.0-latest")` for a release newer than the table.
+fn read_eks_release(v: &Value, diags: &mut Diags) -> Option<String> {
+    if let Some(call) = v.call() {
+        let help =
+            "write a release label string, or `unlisted(\"emr-x.y.z-latest\")` for one newer than sparkform's table";
+        if call.name != "unlisted" {
+            let hint = suggestion(&call.name, ["unlisted"]);
+            diags.error_help(
+                call.name_span,
+                format!("`{}(...)` is not allowed here{hint}", call.name),
+                help,
+            );
+            return None;
+        }
+        if call.args.len() != 1 {
+            let n = call.args.len();
+            diags.error_help(
+                call.name_span,
+                format!("`unlisted` takes one release label, found {n} arguments"),
+                help,
+            );
+            return None;
+        }
+        let s = call.args[0].string(diags)?;
+        if let Err((m, h)) = release::check_unlisted_containers(&s.value) {
+            diags.error_help(s.span, m, h);
+        }
+        return Some(s.value);
+    }
+    let s = v.string(diags)?;
+    if let Err((m, h)) = release::check_containers(&s.value) {
+        diags.error_help(s.span, m, h);
+    }
+    Some(s.value)
 }
 
 fn read_s3_logs(f: &mut Fields, diags: &mut Diags) -> S3Logs {
@@ -425,12 +513,22 @@ fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Orchestration {
     match &v.kind {
         ValueKind::Path(p) if p.text == "sync" => Orchestration::Sync,
         ValueKind::Call(c) if c.name == "polling" => match c.args.as_slice() {
-            [secs] => secs
-                .int_in(diags, 5, 3600)
-                .map(|n| Orchestration::Polling {
-                    interval_seconds: n.value as u32,
-                })
-                .unwrap_or(Orchestration::Sync),
+            [secs] => match secs.kind {
+                ValueKind::Int(n) if !(5..=3600).contains(&n) => {
+                    diags.error_help(
+                        secs.span,
+                        format!("a polling interval of {n} s is out of range"),
+                        "use 5 to 3600 seconds, e.g. `polling(60)`",
+                    );
+                    Orchestration::Sync
+                }
+                _ => secs
+                    .int_in(diags, 5, 3600)
+                    .map(|n| Orchestration::Polling {
+                        interval_seconds: n.value as u32,
+                    })
+                    .unwrap_or(Orchestration::Sync),
+            },
             _ => {
                 diags.error_help(
                     c.name_span,

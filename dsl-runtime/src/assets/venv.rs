@@ -10,7 +10,7 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ pub struct VenvBuild {
     /// generates one (see [`generated_dockerfile`]).
     pub dockerfile: Option<PathBuf>,
     /// The image the generated Dockerfile starts `FROM`; empty means `$SPARKFORM_BASE_IMAGE`.
+    /// A user's Dockerfile gets it as the build argument `BASE_IMAGE` (`ARG BASE_IMAGE=...`
+    /// then `FROM ${BASE_IMAGE}` lets it default to a registry image elsewhere).
     pub base_image: String,
     /// Absolute path of the archive inside the built image, e.g. `/output/pyspark_venv.tar.gz`.
     pub archive_path: String,
@@ -117,9 +119,13 @@ pub async fn build_venv(
         return Ok(hit);
     }
 
+    let mut build_args = HashMap::new();
     let dockerfile = match &b.dockerfile {
         None => generated_dockerfile(b)?,
         Some(p) => {
+            if let Ok(image) = base_image(b) {
+                build_args.insert("BASE_IMAGE".to_string(), image);
+            }
             let path = if p.is_absolute() { p.clone() } else { b.context.join(p) };
             fs::read_to_string(&path).map_err(|e| AssetError::io("read the Dockerfile", &path, e))?
         }
@@ -141,7 +147,7 @@ pub async fn build_venv(
 
     let tag = image_tag(&b.hash);
     Stats::bump(&stats.docker_builds);
-    let built = run_build(&docker, &tag, tar).await;
+    let built = run_build(&docker, &tag, tar, &build_args).await;
     let result = match built {
         Ok(()) => export_archive(&docker, &tag, b, cache).await,
         Err(e) => Err(e),
@@ -364,9 +370,15 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
-async fn run_build(docker: &Docker, tag: &str, tar: Vec<u8>) -> Result<(), AssetError> {
+async fn run_build(
+    docker: &Docker,
+    tag: &str,
+    tar: Vec<u8>,
+    build_args: &HashMap<String, String>,
+) -> Result<(), AssetError> {
     let options = BuildImageOptionsBuilder::default()
         .dockerfile(DOCKERFILE_NAME)
+        .buildargs(build_args)
         .t(tag)
         .rm(true)
         .forcerm(true)

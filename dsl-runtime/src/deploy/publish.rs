@@ -11,6 +11,19 @@ use crate::aws::Aws;
 use crate::jobs::Outputs;
 use std::path::{Path, PathBuf};
 
+/// The image sparkform's Dockerfile starts from when neither the package nor the
+/// environment names one (sparkform-build's default too).
+pub const DEFAULT_BASE_IMAGE: &str = "public.ecr.aws/amazonlinux/amazonlinux:2023";
+
+/// The package's base image; unset in the macro: `$SPARKFORM_BASE_IMAGE` (e.g. a local
+/// image), else Amazon Linux.
+pub fn base_image(declared: Option<&str>) -> String {
+    declared
+        .map(str::to_string)
+        .or_else(|| std::env::var("SPARKFORM_BASE_IMAGE").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into())
+}
+
 /// The local file of an asset: the source file, or the venv archive (built when not cached).
 pub async fn local_file(asm: &Assembly, a: &AssetEntry, cache: &AssetCache, stats: &Stats) -> Result<PathBuf, String> {
     let root = Path::new(&asm.manifest.crate_dir);
@@ -30,7 +43,7 @@ pub async fn local_file(asm: &Assembly, a: &AssetEntry, cache: &AssetCache, stat
             let b = VenvBuild {
                 dockerfile: a.dockerfile.as_ref().map(|d| root.join(d)),
                 context,
-                base_image: a.base_image.clone().unwrap_or_default(),
+                base_image: base_image(a.base_image.as_deref()),
                 archive_path: a.archive_path.clone().unwrap_or_default(),
                 hash: a.hash.clone(),
             };

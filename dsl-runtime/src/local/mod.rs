@@ -51,7 +51,7 @@ fn crate_dir(asm: &Assembly) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn local_of<'a>(job: &'a JobEntry) -> Result<&'a LocalRun, String> {
+fn local_of(job: &JobEntry) -> Result<&LocalRun, String> {
     job.local.as_ref().ok_or_else(|| {
         let entry = job.request["JobDriver"]["SparkSubmit"]["EntryPoint"]
             .as_str()

@@ -45,7 +45,7 @@ impl VenvAsset {
             id: id.to_string(),
             context: field("context", &a.context)?,
             dockerfile: a.dockerfile.clone(),
-            base_image: field("base_image", &a.base_image)?,
+            base_image: crate::deploy::publish::base_image(a.base_image.as_deref()),
             archive_path: field("archive_path", &a.archive_path)?,
             hash: a.hash.clone(),
         })
@@ -192,9 +192,9 @@ mod tests {
         assert!(VenvAsset::find(&assets, "NOPE")
             .unwrap_err()
             .contains("no asset `NOPE`"));
-        assert!(VenvAsset::find(&assets, "Broken")
-            .unwrap_err()
-            .contains("no `base_image`"));
+        // No base image in the macro: the environment's, else Amazon Linux.
+        let unset = VenvAsset::find(&assets, "Broken").unwrap();
+        assert_eq!(unset.base_image, crate::deploy::publish::base_image(None));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 /// Lines of stderr repeated in the error of a failed run.
 pub const TAIL_LINES: usize = 20;
@@ -178,50 +179,63 @@ pub fn write_log4j(dir: &Path) -> Result<PathBuf, String> {
 #[derive(Debug)]
 pub struct Ended {
     pub status: std::process::ExitStatus,
-    /// The last [`TAIL_LINES`] lines of stderr.
+    /// The last [`TAIL_LINES`] lines of its output, stdout and stderr as they came: the
+    /// driver's Python tracebacks come on spark-submit's stdout, Spark's errors on stderr.
     pub tail: Vec<String>,
 }
 
-/// Runs `cmd`: its stdout to ours (to our stderr with `stdout_to_stderr`), its stderr to ours
-/// line by line, keeping the last lines.
+/// Runs `cmd`, streaming its stdout to ours (to our stderr with `stdout_to_stderr`) and its
+/// stderr to ours as lines come, and keeping the last lines of both.
 pub fn run(mut cmd: Command, stdout_to_stderr: bool) -> Result<Ended, String> {
-    cmd.stdout(if stdout_to_stderr {
-        Stdio::from(std::io::stderr())
-    } else {
-        Stdio::inherit()
-    })
-    .stderr(Stdio::piped());
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", cmd.get_program().to_string_lossy()))?;
+    let tail = Arc::new(Mutex::new(VecDeque::with_capacity(TAIL_LINES)));
+    let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
-    let reader = std::thread::spawn(move || {
-        let mut tail = VecDeque::with_capacity(TAIL_LINES);
-        let mut r = BufReader::new(stderr);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match r.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
+    let t1 = {
+        let tail = Arc::clone(&tail);
+        std::thread::spawn(move || relay(stdout, !stdout_to_stderr, &tail))
+    };
+    let t2 = {
+        let tail = Arc::clone(&tail);
+        std::thread::spawn(move || relay(stderr, false, &tail))
+    };
+    let status = child.wait().map_err(|e| format!("cannot wait for spark-submit: {e}"))?;
+    let _ = t1.join();
+    let _ = t2.join();
+    let tail = Vec::from(std::mem::take(&mut *tail.lock().unwrap_or_else(|e| e.into_inner())));
+    Ok(Ended { status, tail })
+}
+
+/// Copies `from` line by line to our stdout (`to_stdout`) or stderr, keeping the last lines.
+fn relay(from: impl std::io::Read, to_stdout: bool, tail: &Mutex<VecDeque<String>>) {
+    let mut r = BufReader::new(from);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let _ = if to_stdout {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&line).and_then(|_| out.flush())
+                } else {
                     let mut out = std::io::stderr().lock();
-                    let _ = out.write_all(&line);
-                    let _ = out.flush();
-                    let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                    if !text.is_empty() {
-                        if tail.len() == TAIL_LINES {
-                            tail.pop_front();
-                        }
-                        tail.push_back(text);
+                    out.write_all(&line).and_then(|_| out.flush())
+                };
+                let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                if !text.is_empty() {
+                    let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
+                    if t.len() == TAIL_LINES {
+                        t.pop_front();
                     }
+                    t.push_back(text);
                 }
             }
         }
-        Vec::from(tail)
-    });
-    let status = child.wait().map_err(|e| format!("cannot wait for spark-submit: {e}"))?;
-    let tail = reader.join().unwrap_or_default();
-    Ok(Ended { status, tail })
+    }
 }
 
 fn shell_quote(s: &str) -> String {
@@ -319,16 +333,21 @@ mod tests {
     }
 
     #[test]
-    fn streams_and_keeps_the_end_of_stderr() {
+    fn streams_and_keeps_the_end_of_both_outputs() {
         let mut cmd = Command::new("sh");
         cmd.args([
             "-c",
-            "for i in $(seq 1 30); do echo line $i >&2; done; echo out; exit 3",
+            "for i in $(seq 1 30); do echo line $i >&2; done; sleep 0.2; echo Traceback; exit 3",
         ]);
         let end = run(cmd, true).unwrap();
         assert_eq!(end.status.code(), Some(3));
         assert_eq!(end.tail.len(), TAIL_LINES);
-        assert_eq!(end.tail.first().map(String::as_str), Some("line 11"));
-        assert_eq!(end.tail.last().map(String::as_str), Some("line 30"));
+        assert_eq!(end.tail.first().map(String::as_str), Some("line 12"));
+        assert_eq!(end.tail[TAIL_LINES - 2], "line 30");
+        assert_eq!(
+            end.tail.last().map(String::as_str),
+            Some("Traceback"),
+            "stdout is kept too"
+        );
     }
 }

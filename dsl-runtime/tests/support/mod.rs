@@ -1,4 +1,6 @@
-//! Shared by the runtime's integration tests: the local services and built assemblies.
+//! Shared by the runtime's integration tests and benches: the local services (moto, Docker
+//! and its base image, as `scripts/test-services` reports them), clients for them, built
+//! assemblies, the fixture Spark project and a way to run Python from a packed virtualenv.
 
 #![allow(dead_code)]
 
@@ -97,4 +99,89 @@ pub fn assembly_from_source(crate_dir: &Path, crate_name: &str, source: &str) ->
         s.app_errors
     );
     Assembly::from_embedded(&s.assembly.embedded_json())
+}
+
+/// The fixture Spark project (a pyproject.toml depending on `six`, one module, no Dockerfile).
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spark-app")
+}
+
+pub fn service(name: &str) -> String {
+    services()
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("scripts/test-services env sets {name}"))
+}
+
+/// A Docker client for the services' daemon.
+pub fn docker() -> bollard::Docker {
+    sparkform::assets::connect_docker(Some(&service("DOCKER_HOST"))).expect("a Docker client")
+}
+
+/// The base image `scripts/test-services` created.
+pub fn base_image() -> String {
+    service("SPARKFORM_BASE_IMAGE")
+}
+
+/// An S3 client for moto (endpoint, dummy credentials and region from the services' env).
+pub async fn s3() -> aws_sdk_s3::Client {
+    let creds = aws_sdk_s3::config::Credentials::new(
+        service("AWS_ACCESS_KEY_ID"),
+        service("AWS_SECRET_ACCESS_KEY"),
+        None,
+        None,
+        "test-services",
+    );
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(service("AWS_ENDPOINT_URL"))
+        .region(aws_sdk_s3::config::Region::new(service("AWS_REGION")))
+        .credentials_provider(creds)
+        .load()
+        .await;
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build())
+}
+
+/// A new bucket in moto with a name no other test uses.
+pub async fn new_bucket(s3: &aws_sdk_s3::Client, purpose: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let bucket = format!(
+        "sparkform-{purpose}-{}-{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000
+    );
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("moto creates the bucket");
+    bucket
+}
+
+/// Unpacks a venv-pack archive into `dir`.
+pub fn unpack(archive: &Path, dir: &Path) {
+    let file = std::fs::File::open(archive).unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(file))
+        .unpack(dir)
+        .unwrap();
+}
+
+/// Unpacks `archive` into a temporary folder and runs its `bin/python -c code`: what Spark
+/// does with `--archives venv.tar.gz#environment` and `./environment/bin/python`.
+pub fn run_packed_python(archive: &Path, code: &str) -> Result<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    unpack(archive, dir.path());
+    let out = Command::new(dir.path().join("bin/python"))
+        .args(["-c", code])
+        .env_remove("PYTHONPATH")
+        .env_remove("PYTHONHOME")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
 }

@@ -1,0 +1,11 @@
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME { name: "demo" });
+
+spark_job!(pub JOB {
+    name: "nightly job",
+    runtime: RUNTIME,
+    entry_point: "s3://my-bucket/jobs/job.py",
+});
+
+fn main() {}

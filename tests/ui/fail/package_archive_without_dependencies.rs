@@ -1,0 +1,11 @@
+// Paths are relative to the crate, here trybuild's generated project, where no file exists:
+// the entry point is reported missing too.
+use sparkform::prelude::*;
+
+pyspark_package!(pub PKG {
+    name: "nightly",
+    entrypoint: "spark/src/job.py",
+    venv_archive_path: "/venv-package/pyspark-env.tar.gz",
+});
+
+fn main() {}

@@ -1,0 +1,10 @@
+// Paths are relative to the crate, here trybuild's generated project, where no file exists:
+// the entry point is reported missing too.
+use sparkform::prelude::*;
+
+pyspark_package!(pub PKG {
+    name: "team/nightly",
+    entrypoint: "spark/src/job.py",
+});
+
+fn main() {}

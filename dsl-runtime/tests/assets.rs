@@ -5,11 +5,11 @@
 
 mod support;
 
-use support::*;
 use sparkform::assets::{
     build_venv, upload_if_absent, AssetCache, AssetError, Stats, Upload, VenvBuild, SHA256_METADATA,
 };
 use std::path::Path;
+use support::*;
 
 fn venv_build(context: &Path, dockerfile: Option<&str>, archive_path: &str, hash: &str) -> VenvBuild {
     VenvBuild {

@@ -3,11 +3,27 @@
 //! user sees only the real problems.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use sparkform_build::model::spark_job::{Driver, EntryPoint, ExecutionRole, Orchestration, S3Logs, Target};
 use sparkform_build::model::{Construct, MacroKind};
 use sparkform_build::synth::{pyspark_package, serverless_runtime, spark_job};
-use sparkform_build::value::Declaration;
+use sparkform_build::value::{Declaration, PathValue};
+
+/// `let local: &'static sparkform::Type = &HANDLE;`, spanned at the user's token: a wrong or
+/// unknown handle is one rustc error, on that token (not on the whole macro call). Locals
+/// are `mixed_site` and named `__sparkform_*` (a let binding may not share a static's name).
+fn handle_ref(local: &proc_macro2::Ident, p: &PathValue, ty: &str) -> TokenStream {
+    let span = p
+        .tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map(|t| t.span())
+        .unwrap_or_else(proc_macro2::Span::call_site);
+    let path = &p.tokens;
+    let ty = proc_macro2::Ident::new(ty, span);
+    quote_spanned!(span=> let #local: &'static ::sparkform::#ty = &#path;)
+}
 
 fn handle_type(kind: MacroKind) -> TokenStream {
     match kind {
@@ -50,21 +66,28 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
         Construct::SparkJob(j) => {
             let ty = handle_type(MacroKind::SparkJob);
             let ids = spark_job::ids(j);
-            // The user's own tokens: a wrong reference is a rustc error at its span.
+            // Handle references are typed locals at the user's tokens: one rustc error each, on
+            // the token. The role taken from the target reuses the target's local.
+            let mut consts = TokenStream::new();
+            let target_local = proc_macro2::Ident::new("__sparkform_target", proc_macro2::Span::mixed_site());
+            let role_local = proc_macro2::Ident::new("__sparkform_role", proc_macro2::Span::mixed_site());
             let target = match &j.target {
                 Target::Runtime(p) => {
-                    let path = &p.tokens;
-                    quote!(::sparkform::JobTarget::Runtime(&#path))
+                    consts.extend(handle_ref(&target_local, p, "SparkServerlessRuntime"));
+                    quote!(::sparkform::JobTarget::Runtime(#target_local))
                 }
                 Target::ApplicationId(id) => quote!(::sparkform::JobTarget::ApplicationId(#id)),
                 Target::VirtualCluster(id) => quote!(::sparkform::JobTarget::VirtualCluster(#id)),
             };
-            let role = match &j.execution_role {
-                ExecutionRole::OfRuntime(p) => {
-                    let path = &p.tokens;
-                    quote!(::sparkform::JobRole::OfRuntime(&#path))
+            let role = match (&j.execution_role, &j.target) {
+                (ExecutionRole::OfRuntime(p), Target::Runtime(t)) if p.text == t.text => {
+                    quote!(::sparkform::JobRole::OfRuntime(#target_local))
                 }
-                ExecutionRole::Arn { arn, .. } => quote!(::sparkform::JobRole::Arn(#arn)),
+                (ExecutionRole::OfRuntime(p), _) => {
+                    consts.extend(handle_ref(&role_local, p, "SparkServerlessRuntime"));
+                    quote!(::sparkform::JobRole::OfRuntime(#role_local))
+                }
+                (ExecutionRole::Arn { arn, .. }, _) => quote!(::sparkform::JobRole::Arn(#arn)),
             };
             let (stack, job_name, sm_out) = (&j.handle.stack, &j.name, &ids.out_state_machine_arn);
             let bucket_out = opt(matches!(j.s3_logs, S3Logs::Created { .. }).then_some(ids.out_log_bucket.as_str()));
@@ -75,8 +98,9 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                     entry_point: EntryPoint::Package(p),
                     ..
                 } => {
-                    let path = &p.tokens;
-                    quote!(::core::option::Option::Some(&#path))
+                    let local = proc_macro2::Ident::new("__sparkform_package", proc_macro2::Span::mixed_site());
+                    consts.extend(handle_ref(&local, p, "PySparkPackage"));
+                    quote!(::core::option::Option::Some(#local))
                 }
                 _ => quote!(::core::option::Option::None),
             };
@@ -86,7 +110,7 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                 Orchestration::Polling { interval_seconds } => quote!(::core::option::Option::Some(#interval_seconds)),
             };
             quote! {
-                #vis static #name: #ty = #ty {
+                #vis static #name: #ty = { #consts #ty {
                     handle: #ident,
                     stack: #stack,
                     name: #job_name,
@@ -98,7 +122,7 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                     timeout_minutes: #timeout,
                     polling_interval_seconds: #polling,
                     package: #package,
-                };
+                } };
             }
         }
         Construct::PySparkPackage(p) => {

@@ -115,3 +115,18 @@ pub fn with_services(mut cmd: std::process::Command) -> std::process::Command {
     }
     cmd
 }
+
+/// A sample value for each placeholder of a synthesized state machine definition, so the
+/// definition can be linted or run as a literal.
+pub fn sample(name: &str) -> String {
+    match name {
+        "AWS::Partition" => "aws".into(),
+        "AWS::Region" => "us-east-1".into(),
+        "AWS::AccountId" => "123456789012".into(),
+        "TargetId" => "00fabcdef1234567".into(),
+        "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
+        "LogBucket" => "job-logs-bucket".into(),
+        "ArtifactsBucket" => "artifacts-bucket".into(),
+        other => panic!("no sample value for ${{{other}}}"),
+    }
+}

@@ -4,26 +4,13 @@
 //! only in literal definitions.
 
 use serde_json::Value;
-use sparkform_tests::{all_apps, asl};
+use sparkform_tests::{all_apps, asl, sample};
 use std::path::PathBuf;
 use std::process::Command;
 
 /// The pinned cfn-lint that `scripts/test-services` installs.
 fn cfn_lint() -> String {
     sparkform_tests::services()["CFN_LINT"].clone()
-}
-
-fn sample(name: &str) -> String {
-    match name {
-        "AWS::Partition" => "aws".into(),
-        "AWS::Region" => "us-east-1".into(),
-        "AWS::AccountId" => "123456789012".into(),
-        "TargetId" => "00fabcdef1234567".into(),
-        "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
-        "LogBucket" => "job-logs-bucket".into(),
-        "ArtifactsBucket" => "artifacts-bucket".into(),
-        other => panic!("no sample value for ${{{other}}}"),
-    }
 }
 
 /// The template with every state machine definition resolved to a literal string.

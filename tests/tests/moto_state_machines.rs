@@ -6,22 +6,9 @@
 //! that cancels the run.
 
 use serde_json::{json, Value};
-use sparkform_tests::{all_apps, asl, with_services, workspace};
+use sparkform_tests::{all_apps, asl, sample, with_services, workspace};
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-fn sample(name: &str) -> String {
-    match name {
-        "AWS::Partition" => "aws".into(),
-        "AWS::Region" => "us-east-1".into(),
-        "AWS::AccountId" => "123456789012".into(),
-        "TargetId" => "00fabcdef1234567".into(),
-        "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
-        "LogBucket" => "job-logs-bucket".into(),
-        "ArtifactsBucket" => "artifacts-bucket".into(),
-        other => panic!("no sample for {other}"),
-    }
-}
 
 fn definitions() -> Vec<(String, Value)> {
     let mut out = Vec::new();

@@ -141,6 +141,12 @@ fn check(label: &str, eks: bool) -> Result<(), Problem> {
 pub fn check_unlisted_containers(label: &str) -> Result<(), Problem> {
     let (base, suffix) = label.rsplit_once('-').unwrap_or((label, ""));
     let dated = suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_digit());
+    if is_full_label(label) {
+        return Err((
+            format!("`{label}` has no `-latest` or release date, which EMR on EKS labels end with"),
+            format!("write `unlisted(\"{label}-latest\")`"),
+        ));
+    }
     if !is_full_label(base) || !(suffix == "latest" || dated) {
         return Err((
             format!("`{label}` does not look like an EMR on EKS release label"),
@@ -181,7 +187,11 @@ mod tests {
         assert!(!help.contains("unlisted"), "{help}");
         assert!(check_unlisted_containers("emr-9.1.0-latest").is_ok());
         assert!(check_unlisted_containers("emr-9.1.0-20300101").is_ok());
-        assert!(check_unlisted_containers("emr-9.1.0").is_err());
+        assert!(check_unlisted_containers("emr-9.1.0")
+            .unwrap_err()
+            .1
+            .contains("emr-9.1.0-latest"));
+        assert!(check_unlisted_containers("emr-9.1-latest").is_err());
         assert!(check_unlisted_containers("emr-6.2.0-latest").is_err());
         assert_eq!(version_of("emr-6.11.1"), Some((6, 11, 1)));
         assert!(is_full_label("emr-8.0.0"));

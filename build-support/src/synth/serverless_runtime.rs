@@ -166,7 +166,8 @@ pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
     }
 }
 
-fn classifications(list: &[Classification]) -> Json {
+/// Configuration classifications in CloudFormation/API form (shared with jobs).
+pub fn classifications(list: &[Classification]) -> Json {
     Json::Array(
         list.iter()
             .map(|c| {

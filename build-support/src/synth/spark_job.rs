@@ -7,7 +7,6 @@ use super::iam::{document, statement, trust};
 use super::pyspark_package;
 use super::{att, r#ref, serverless_runtime, tags, Linker};
 use crate::model::pyspark_package::PySparkPackage;
-use crate::model::serverless_runtime::Classification;
 use crate::model::spark_job::{Driver, EntryPoint, ExecutionRole, Orchestration, S3Logs, SparkJob, Target};
 use crate::model::Construct;
 use serde_json::{json, Map, Value as Json};
@@ -286,23 +285,6 @@ fn with_slash(prefix: &str) -> String {
     }
 }
 
-fn classifications(list: &[Classification]) -> Json {
-    Json::Array(
-        list.iter()
-            .map(|c| {
-                let mut o = json!({ "Classification": c.classification });
-                if !c.properties.is_empty() {
-                    o["Properties"] = Json::Object(c.properties.iter().map(|(k, v)| (k.clone(), json!(v))).collect());
-                }
-                if !c.configurations.is_empty() {
-                    o["Configurations"] = classifications(&c.configurations);
-                }
-                o
-            })
-            .collect(),
-    )
-}
-
 /// The `pyspark_package!` a job's entry point names, if it names one.
 pub fn package_of<'a>(j: &SparkJob, constructs: &'a [Construct]) -> Option<&'a PySparkPackage> {
     let Driver::Submit {
@@ -356,7 +338,7 @@ pub fn request(j: &SparkJob, log_uri: Option<&str>, pkg: Option<&PySparkPackage>
             if !j.application_configuration.is_empty() {
                 overrides.insert(
                     "ApplicationConfiguration".into(),
-                    classifications(&j.application_configuration),
+                    serverless_runtime::classifications(&j.application_configuration),
                 );
             }
             let mut monitoring = Map::new();

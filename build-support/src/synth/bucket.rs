@@ -16,13 +16,8 @@ pub fn secure_bucket(t: &mut Template, id: &str, kms_key_arn: Option<&str>, remo
         "AWS::S3::Bucket",
         json!({
             "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": default, "BucketKeyEnabled": true }] },
-            "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": true,
-                "BlockPublicPolicy": true,
-                "IgnorePublicAcls": true,
-                "RestrictPublicBuckets": true,
-            },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "PublicAccessBlockConfiguration": block_public_access(),
+            "OwnershipControls": owner_enforced(),
             "LifecycleConfiguration": { "Rules": [{ "Id": "AbortIncompleteUploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 } }] },
         }),
         removal,
@@ -34,17 +29,32 @@ pub fn secure_bucket(t: &mut Template, id: &str, kms_key_arn: Option<&str>, remo
             "Bucket": r#ref(id),
             "PolicyDocument": {
                 "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": { "AWS": "*" },
-                    "Action": "s3:*",
-                    "Resource": [att(id, "Arn"), bucket_objects(id)],
-                    "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-                }],
+                "Statement": [deny_insecure_transport(id)],
             },
         }),
     );
+}
+
+/// Every public-access block on.
+pub fn block_public_access() -> Json {
+    json!({ "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true })
+}
+
+/// Objects belong to the bucket owner; ACLs are off.
+pub fn owner_enforced() -> Json {
+    json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] })
+}
+
+/// The bucket-policy statement that refuses every request not made over TLS.
+pub fn deny_insecure_transport(id: &str) -> Json {
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": { "AWS": "*" },
+        "Action": "s3:*",
+        "Resource": [att(id, "Arn"), bucket_objects(id)],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })
 }
 
 /// `arn:...:bucket/*` of a bucket in this template.

@@ -3,7 +3,7 @@
 //! outputs: entry point URI, venv archive URI and the Spark conf that wires the venv. The
 //! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
 
-use super::bucket::{bucket_objects, secure_bucket};
+use super::bucket::{block_public_access, deny_insecure_transport, owner_enforced, secure_bucket};
 use super::{att, r#ref, sub, Template};
 use crate::model::pyspark_package::PySparkPackage;
 pub use crate::model::pyspark_package::ARTIFACTS_PREFIX as ARTIFACTS_PREFIX_FOR_GRANTS;
@@ -105,8 +105,8 @@ fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal
         "AWS::S3::Bucket",
         json!({
             "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] },
-            "PublicAccessBlockConfiguration": { "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "PublicAccessBlockConfiguration": block_public_access(),
+            "OwnershipControls": owner_enforced(),
         }),
         removal,
     );
@@ -118,14 +118,7 @@ fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal
             "PolicyDocument": {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": { "AWS": "*" },
-                        "Action": "s3:*",
-                        "Resource": [att(id, "Arn"), bucket_objects(id)],
-                        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-                    },
+                    deny_insecure_transport(id),
                     {
                         "Sid": "AllowAccessLogDelivery",
                         "Effect": "Allow",

@@ -20,7 +20,7 @@ fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
 /// Declares an EMR Serverless runtime (DSF's `SparkEmrServerlessRuntime`): the application,
 /// a VPC unless `network` is given, an execution role and start-job grants.
 ///
-/// ```ignore
+/// ```text
 /// spark_serverless_runtime!(pub SPARK_RUNTIME {
 ///     name: "spark-serverless-demo",
 ///     release_label: "emr-7.9.0",
@@ -39,7 +39,7 @@ pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
 /// Declares a Spark job (DSF's `SparkEmrServerlessJob` and `SparkEmrContainersJob`): a Step
 /// Functions state machine that starts the job and waits for it, with logs and a schedule.
 ///
-/// ```ignore
+/// ```text
 /// spark_job!(pub NIGHTLY {
 ///     name: "nightly-aggregation",
 ///     runtime: SPARK_RUNTIME,
@@ -57,7 +57,7 @@ pub fn spark_job(input: TokenStream) -> TokenStream {
 /// point and, with `dependencies`, a virtualenv archive built in Docker, both uploaded by
 /// `cargo run -- deploy` under content-hashed keys to a secure artifacts bucket.
 ///
-/// ```ignore
+/// ```text
 /// pyspark_package!(pub NIGHTLY_PKG {
 ///     name: "nightly-job-aggregation",
 ///     entrypoint: "spark/src/entrypoint.py",

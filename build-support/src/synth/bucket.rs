@@ -22,16 +22,15 @@ pub fn secure_bucket(t: &mut Template, id: &str, kms_key_arn: Option<&str>, remo
         }),
         removal,
     );
+    bucket_policy(t, id, vec![deny_insecure_transport(id)]);
+}
+
+/// `<id>Policy`: the bucket policy of bucket `id`.
+pub fn bucket_policy(t: &mut Template, id: &str, statements: Vec<Json>) {
     t.resource(
         &format!("{id}Policy"),
         "AWS::S3::BucketPolicy",
-        json!({
-            "Bucket": r#ref(id),
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [deny_insecure_transport(id)],
-            },
-        }),
+        json!({ "Bucket": r#ref(id), "PolicyDocument": { "Version": "2012-10-17", "Statement": statements } }),
     );
 }
 

@@ -3,7 +3,7 @@
 //! outputs: entry point URI, venv archive URI and the Spark conf that wires the venv. The
 //! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
 
-use super::bucket::{block_public_access, deny_insecure_transport, owner_enforced, secure_bucket};
+use super::bucket::{block_public_access, bucket_policy, deny_insecure_transport, owner_enforced, secure_bucket};
 use super::{att, r#ref, sub, Template};
 use crate::model::pyspark_package::PySparkPackage;
 pub use crate::model::pyspark_package::ARTIFACTS_PREFIX as ARTIFACTS_PREFIX_FOR_GRANTS;
@@ -110,28 +110,16 @@ fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal
         }),
         removal,
     );
-    t.resource(
-        &format!("{id}Policy"),
-        "AWS::S3::BucketPolicy",
-        json!({
-            "Bucket": r#ref(id),
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    deny_insecure_transport(id),
-                    {
-                        "Sid": "AllowAccessLogDelivery",
-                        "Effect": "Allow",
-                        "Principal": { "Service": "logging.s3.amazonaws.com" },
-                        "Action": "s3:PutObject",
-                        "Resource": sub(&format!("${{{id}.Arn}}/access-logs/*")),
-                        "Condition": {
-                            "ArnLike": { "aws:SourceArn": att(source, "Arn") },
-                            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
-                        },
-                    },
-                ],
-            },
-        }),
-    );
+    let delivery = json!({
+        "Sid": "AllowAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": sub(&format!("${{{id}.Arn}}/access-logs/*")),
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": att(source, "Arn") },
+            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
+        },
+    });
+    bucket_policy(t, id, vec![deny_insecure_transport(id), delivery]);
 }

@@ -4,8 +4,8 @@
 use crate::app::{Loc, Located};
 use crate::model::{Construct, Context};
 use crate::synth::Template;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sparkform_assembly::{ConstructEntry, Embedded, Manifest, Stack as StackEntry, MANIFEST_VERSION};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,43 +13,6 @@ use std::path::Path;
 pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 pub const MAX_RESOURCES: usize = 500;
 pub const MAX_OUTPUTS: usize = 200;
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Manifest {
-    pub version: u32,
-    #[serde(rename = "crate")]
-    pub crate_name: String,
-    pub remove_data_on_destroy: bool,
-    pub stacks: Vec<StackEntry>,
-    /// The crate's directory when it was built: asset sources are relative to it.
-    pub crate_dir: String,
-    /// Files to build and upload after the stacks that hold their buckets (PySpark packages).
-    pub assets: Vec<crate::jobs::AssetEntry>,
-    /// Kubernetes manifests applied after their stack (EMR on EKS).
-    pub kubernetes: Vec<serde_json::Value>,
-    /// What `run`, `status` and `logs` need for each job.
-    pub jobs: Vec<crate::jobs::JobEntry>,
-    /// Problems found at build time; a manifest with errors is never deployed.
-    pub errors: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct StackEntry {
-    pub name: String,
-    pub template: String,
-    pub template_sha256: String,
-    pub resources: usize,
-    pub depends_on: Vec<String>,
-    pub constructs: Vec<ConstructEntry>,
-    pub outputs: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct ConstructEntry {
-    pub kind: String,
-    pub handle: String,
-    pub source: String,
-}
 
 /// Manifest plus rendered templates, by file name.
 #[derive(Clone, Debug)]
@@ -128,7 +91,7 @@ impl Assembly {
             entries.clear();
         }
         let manifest = Manifest {
-            version: 1,
+            version: MANIFEST_VERSION,
             crate_name: ctx.crate_name.clone(),
             remove_data_on_destroy: ctx.remove_data_on_destroy,
             stacks: entries,
@@ -150,20 +113,21 @@ impl Assembly {
     }
 
     pub fn manifest_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.manifest).expect("manifest serializes");
-        s.push('\n');
-        s
+        self.manifest.to_json()
     }
 
     /// One JSON document with the manifest and every template, embedded in the binary.
     pub fn embedded_json(&self) -> String {
-        let templates: BTreeMap<&str, serde_json::Value> = self
+        let templates = self
             .templates
             .iter()
-            .map(|(k, v)| (k.as_str(), serde_json::from_str(v).expect("templates are JSON")))
+            .map(|(k, v)| (k.clone(), serde_json::from_str(v).expect("templates are JSON")))
             .collect();
-        serde_json::to_string(&serde_json::json!({ "manifest": self.manifest, "templates": templates }))
-            .expect("serializes")
+        Embedded {
+            manifest: self.manifest.clone(),
+            templates,
+        }
+        .to_json()
     }
 
     /// Writes `manifest.json` and the templates into `dir`, removing stale templates.
@@ -178,7 +142,7 @@ impl Assembly {
                 }
             }
         }
-        write_if_changed(&dir.join("manifest.json"), &self.manifest_json())?;
+        write_if_changed(&dir.join(sparkform_assembly::MANIFEST_FILE), &self.manifest_json())?;
         for (name, body) in &self.templates {
             write_if_changed(&dir.join(name), body)?;
         }

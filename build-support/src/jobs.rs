@@ -5,66 +5,7 @@
 use crate::model::spark_job::{ExecutionRole, Orchestration, S3Logs, SparkJob, Target};
 use crate::model::Construct;
 use crate::synth::{serverless_runtime, spark_job};
-use serde::{Deserialize, Serialize};
-
-/// A value known at build time, or a stack output read at run time.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct ValueRef {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stack: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
-}
-
-impl ValueRef {
-    pub fn literal(v: &str) -> ValueRef {
-        ValueRef {
-            value: Some(v.to_string()),
-            stack: None,
-            output: None,
-        }
-    }
-
-    pub fn output(stack: &str, output: &str) -> ValueRef {
-        ValueRef {
-            value: None,
-            stack: Some(stack.to_string()),
-            output: Some(output.to_string()),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct JobEntry {
-    pub handle: String,
-    pub name: String,
-    pub stack: String,
-    pub state_machine_output: String,
-    /// "emr-serverless" or "emr-containers".
-    pub service: String,
-    /// Application id (EMR Serverless) or virtual cluster id (EMR on EKS).
-    pub target_id: ValueRef,
-    pub execution_role_arn: ValueRef,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_bucket: Option<ValueRef>,
-    /// `s3://.../` where the job writes its logs; `${LogBucket}` stands for `log_bucket`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_uri: Option<String>,
-    pub timeout_minutes: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub polling_interval_seconds: Option<u32>,
-    /// The StartJobRun request with `${TargetId}`, `${ExecutionRoleArn}`, `${LogBucket}`
-    /// and `${ArtifactsBucket}` placeholders.
-    pub request: serde_json::Value,
-    /// The bucket of the job's package (for `${ArtifactsBucket}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub artifacts_bucket: Option<ValueRef>,
-    /// Set when the job's entry point is a package: `run --local` can run it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub local: Option<LocalRun>,
-}
+use sparkform_assembly::{Asset as AssetEntry, AssetSource, Job as JobEntry, LocalRun, Service, ValueRef};
 
 fn runtime<'a>(constructs: &'a [Construct], path_text: &str) -> Option<&'a crate::model::ServerlessRuntime> {
     let ident = path_text.rsplit("::").next().unwrap_or(path_text);
@@ -101,11 +42,10 @@ fn entry(j: &SparkJob, constructs: &[Construct]) -> Option<JobEntry> {
         stack: j.handle.stack.clone(),
         state_machine_output: ids.out_state_machine_arn,
         service: if j.target.is_eks() {
-            "emr-containers"
+            Service::EmrContainers
         } else {
-            "emr-serverless"
-        }
-        .into(),
+            Service::EmrServerless
+        },
         target_id,
         execution_role_arn,
         log_bucket,
@@ -135,51 +75,6 @@ pub fn entries(constructs: &[Construct]) -> Vec<JobEntry> {
         .collect()
 }
 
-/// What `run --local` needs: the entry point on this machine and the Spark settings.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct LocalRun {
-    /// The .py entry point, relative to the crate.
-    pub entry_point: String,
-    pub arguments: Vec<String>,
-    /// `--conf` pairs of spark_submit_parameters (the EMR venv wiring is not among them).
-    pub spark_conf: Vec<(String, String)>,
-    /// The id of the package's venv asset, when it has dependencies.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub venv_asset: Option<String>,
-    /// The Spark project folder (pyproject.toml, tests/), relative to the crate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_dir: Option<String>,
-}
-
-/// A file the runtime uploads before the stacks that use it run jobs.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct AssetEntry {
-    pub id: String,
-    /// The `pyspark_package!` handle it belongs to.
-    pub package: String,
-    /// "file" (uploaded as is) or "venv" (built in Docker, then uploaded).
-    pub kind: String,
-    /// For "file": the file, relative to the crate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// For "venv": the build context folder, relative to the crate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
-    /// For "venv": the user's Dockerfile (relative to the crate), or none: sparkform writes one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dockerfile: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_image: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_path: Option<String>,
-    /// Content hash of the inputs (the key contains it too).
-    pub hash: String,
-    pub bucket: ValueRef,
-    pub key: String,
-}
-
 /// The assets of every package.
 pub fn assets(constructs: &[Construct]) -> Vec<AssetEntry> {
     let mut out = Vec::new();
@@ -190,34 +85,27 @@ pub fn assets(constructs: &[Construct]) -> Vec<AssetEntry> {
             Some(name) => ValueRef::literal(name),
             None => ValueRef::output(&p.handle.stack, &ids.out_bucket),
         };
+        let stack = bucket.stack().unwrap_or(&p.handle.stack).to_string();
         out.push(AssetEntry {
             id: p.handle.id("Entrypoint"),
             package: p.handle.ident.clone(),
-            kind: "file".into(),
-            source: Some(p.entrypoint.clone()),
-            context: None,
-            dockerfile: None,
-            project_file: None,
-            base_image: None,
-            archive_path: None,
+            source: AssetSource::File {
+                source: p.entrypoint.clone(),
+            },
             hash: p.entrypoint_hash.clone(),
             bucket: bucket.clone(),
             key: p.entrypoint_key(),
+            stack: stack.clone(),
         });
         if let (Some(v), Some(key)) = (&p.venv, p.venv_key()) {
             out.push(AssetEntry {
                 id: p.handle.id("Venv"),
                 package: p.handle.ident.clone(),
-                kind: "venv".into(),
-                source: None,
-                context: Some(v.context.clone()),
-                dockerfile: v.dockerfile.clone(),
-                project_file: v.project_file.clone(),
-                base_image: v.base_image.clone(),
-                archive_path: Some(v.archive_path.clone()),
+                source: AssetSource::Venv(v.recipe.clone()),
                 hash: v.hash.clone(),
                 bucket,
                 key,
+                stack,
             });
         }
     }
@@ -243,6 +131,6 @@ fn local_run(j: &SparkJob, pkg: Option<&crate::model::PySparkPackage>) -> Option
         arguments: arguments.clone(),
         spark_conf,
         venv_asset: pkg.venv.as_ref().map(|_| pkg.handle.id("Venv")),
-        project_dir: pkg.venv.as_ref().map(|v| v.context.clone()),
+        project_dir: pkg.venv.as_ref().map(|v| v.recipe.context.clone()),
     })
 }

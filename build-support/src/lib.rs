@@ -21,7 +21,7 @@ pub mod value;
 use std::path::{Path, PathBuf};
 
 /// The file in `OUT_DIR` that the binary embeds (`sparkform::embedded_assembly!()`).
-pub const EMBEDDED_FILE: &str = "sparkform-assembly.json";
+pub use sparkform_assembly::EMBEDDED_FILE;
 
 /// Synthesizes the crate being built: call it from `build.rs`.
 ///

@@ -10,12 +10,9 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub const WHAT: &str = "pyspark_package!";
-/// Where sparkform's generated Dockerfile writes the archive.
-pub const DEFAULT_ARCHIVE_PATH: &str = "/output/pyspark_venv.tar.gz";
-/// The image the generated Dockerfile starts from: Amazon Linux, as EMR runs.
-pub const DEFAULT_BASE_IMAGE: &str = "public.ecr.aws/amazonlinux/amazonlinux:2023";
-/// S3 prefix of every artifact (DSF's `ARTIFACTS_PREFIX`).
-pub const ARTIFACTS_PREFIX: &str = "emr-artifacts";
+use sparkform_assembly::assets::is_ignored as ignored;
+pub use sparkform_assembly::assets::{ARTIFACTS_PREFIX, DEFAULT_ARCHIVE_PATH, DEFAULT_BASE_IMAGE};
+use sparkform_assembly::VenvRecipe;
 
 #[derive(Clone, Debug)]
 pub struct PySparkPackage {
@@ -34,16 +31,9 @@ pub struct PySparkPackage {
 
 #[derive(Clone, Debug)]
 pub struct Venv {
-    /// The dependencies folder, relative to the crate.
-    pub context: String,
-    /// The user's Dockerfile (relative to the crate), or None: sparkform writes one.
-    pub dockerfile: Option<String>,
-    /// `pyproject.toml` or `requirements.txt`, for a generated Dockerfile.
-    pub project_file: Option<String>,
-    /// The user's base image; None: the runtime uses `$SPARKFORM_BASE_IMAGE`, else
-    /// [`DEFAULT_BASE_IMAGE`].
-    pub base_image: Option<String>,
-    pub archive_path: String,
+    /// How the runtime builds it (the image is the declared one, or [`DEFAULT_BASE_IMAGE`]).
+    pub recipe: VenvRecipe,
+    /// Covers the files, the image and the recipe: exactly what is built.
     pub hash: String,
 }
 
@@ -64,7 +54,7 @@ impl PySparkPackage {
     /// S3 key of the venv archive.
     pub fn venv_key(&self) -> Option<String> {
         let v = self.venv.as_ref()?;
-        let file = v.archive_path.rsplit('/').next().unwrap_or("pyspark_venv.tar.gz");
+        let file = v.recipe.archive_name();
         Some(format!(
             "{ARTIFACTS_PREFIX}/{}/venv-{}/{file}",
             self.name,
@@ -75,15 +65,6 @@ impl PySparkPackage {
 
 fn short(hash: &str) -> &str {
     hash.get(..16).unwrap_or(hash)
-}
-
-/// Folders and files that never belong in a package's hash or build context.
-pub fn ignored(name: &str) -> bool {
-    matches!(
-        name,
-        ".git" | ".venv" | "venv" | "__pycache__" | "target" | ".pytest_cache" | ".mypy_cache" | "build" | "dist"
-    ) || name.ends_with(".pyc")
-        || name.ends_with(".egg-info")
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -104,7 +85,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// SHA-256 over the files (path relative to `root`, then contents), in sorted order, plus
 /// `extra` (build settings that change the result).
-pub fn hash_files(root: &Path, files: &[PathBuf], extra: &[&str]) -> String {
+pub fn hash_files(root: &Path, files: &[PathBuf], extra: &[String]) -> String {
     let mut sorted: Vec<&PathBuf> = files.iter().collect();
     sorted.sort();
     let mut h = Sha256::new();
@@ -314,28 +295,21 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PyS
             let mut files = Vec::new();
             collect(dir, &mut files);
             tracked.extend(files.iter().cloned());
-            let archive_path = archive
-                .as_ref()
-                .map(|a| a.value.clone())
-                .unwrap_or_else(|| DEFAULT_ARCHIVE_PATH.into());
-            let base = base_image.as_ref().map(|b| b.value.clone());
-            let hash = hash_files(
-                &ctx.crate_dir,
-                &files,
-                &[
-                    &archive_path,
-                    base.as_deref().unwrap_or(DEFAULT_BASE_IMAGE),
-                    "sparkform-venv-recipe-1",
-                ],
-            );
-            Some(Venv {
+            let recipe = VenvRecipe {
                 context: d.value.trim_end_matches('/').to_string(),
                 dockerfile,
                 project_file,
-                base_image: base,
-                archive_path,
-                hash,
-            })
+                base_image: base_image
+                    .as_ref()
+                    .map(|b| b.value.clone())
+                    .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into()),
+                archive_path: archive
+                    .as_ref()
+                    .map(|a| a.value.clone())
+                    .unwrap_or_else(|| DEFAULT_ARCHIVE_PATH.into()),
+            };
+            let hash = hash_files(&ctx.crate_dir, &files, &recipe.hash_inputs());
+            Some(Venv { recipe, hash })
         }
         _ => None,
     };

@@ -25,7 +25,6 @@ pyspark_package!(pub TAXI_PKG {
     name: "taxi-aggregation",
     entrypoint: "spark/src/taxi/job.py",
     dependencies: "spark",
-    base_image: "local/python-base:bookworm",
 });
 
 spark_job!(pub TAXI_JOB {

@@ -2,7 +2,8 @@
 //! `target/sparkform/<crate>/` and embedded in the binary (DESIGN.md, output contract).
 
 use crate::app::{Loc, Located};
-use crate::model::{Construct, Context};
+use crate::constructs::ManifestParts;
+use crate::model::Context;
 use crate::synth::Template;
 use sha2::{Digest, Sha256};
 use sparkform_assembly::{ConstructEntry, Embedded, Manifest, Stack as StackEntry, MANIFEST_VERSION};
@@ -21,6 +22,15 @@ pub struct Assembly {
     pub templates: BTreeMap<String, String>,
 }
 
+/// A construct as the manifest lists it, with where it was declared.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub kind: &'static str,
+    pub handle: String,
+    pub stack: String,
+    pub loc: Loc,
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -29,7 +39,8 @@ impl Assembly {
     pub fn new(
         ctx: &Context,
         stacks: &BTreeMap<String, Template>,
-        sources: &[(Construct, Loc)],
+        sources: &[Declared],
+        parts: ManifestParts,
         macro_errors: &[Located],
         app_errors: &mut Vec<Located>,
     ) -> Assembly {
@@ -40,8 +51,8 @@ impl Assembly {
             let file = format!("{name}.template.json");
             let loc = sources
                 .iter()
-                .find(|(c, _)| &c.handle().stack == name)
-                .map(|(_, l)| l.clone())
+                .find(|c| &c.stack == name)
+                .map(|c| c.loc.clone())
                 .unwrap_or_default();
             let mut limit = |message: String| {
                 app_errors.push(Located {
@@ -69,11 +80,11 @@ impl Assembly {
                 depends_on: t.depends_on.iter().cloned().collect(),
                 constructs: sources
                     .iter()
-                    .filter(|(c, _)| &c.handle().stack == name)
-                    .map(|(c, l)| ConstructEntry {
-                        kind: c.kind().macro_name().into(),
-                        handle: c.handle().ident.clone(),
-                        source: l.to_string(),
+                    .filter(|c| &c.stack == name)
+                    .map(|c| ConstructEntry {
+                        kind: c.kind.into(),
+                        handle: c.handle.clone(),
+                        source: c.loc.to_string(),
                     })
                     .collect(),
                 outputs: t.outputs.keys().cloned().collect(),
@@ -85,10 +96,12 @@ impl Assembly {
             .chain(app_errors.iter())
             .map(|e| e.to_string())
             .collect::<Vec<_>>();
+        let mut parts = parts;
         if !errors.is_empty() {
             // Never leave deployable templates behind a failed check.
             templates.clear();
             entries.clear();
+            parts = ManifestParts::default();
         }
         let manifest = Manifest {
             version: MANIFEST_VERSION,
@@ -96,17 +109,9 @@ impl Assembly {
             remove_data_on_destroy: ctx.remove_data_on_destroy,
             stacks: entries,
             crate_dir: ctx.crate_dir.display().to_string(),
-            assets: if errors.is_empty() {
-                crate::jobs::assets(&sources.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
-            } else {
-                Vec::new()
-            },
-            kubernetes: Vec::new(),
-            jobs: if errors.is_empty() {
-                crate::jobs::entries(&sources.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
-            } else {
-                Vec::new()
-            },
+            assets: parts.assets,
+            kubernetes: parts.kubernetes,
+            jobs: parts.jobs,
             errors,
         };
         Assembly { manifest, templates }

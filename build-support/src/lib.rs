@@ -1,18 +1,23 @@
 //! sparkform's compiler, shared by the macros (`sparkform-macros`) and the user's `build.rs`.
 //!
-//! - [`value`]: the one parser: macro tokens to a value tree with spans.
-//! - [`model`]: the one checker: value trees to checked constructs, errors on exact tokens.
-//! - [`synth`]: CloudFormation templates from constructs.
+//! - [`value`] and [`reader`]: the one parser: macro tokens to a value tree with spans, and
+//!   typed access to its fields with errors on exact tokens.
+//! - [`constructs`]: the construct table, one row and one folder per macro (check,
+//!   synthesize, manifest, expand), and the handle index that resolves references.
+//! - [`model`], [`checks`] and [`synth`]: pieces the constructs share (handles, IAM, VPC,
+//!   value checks, templates, buckets).
 //! - [`app`] and [`assembly`]: whole-app synthesis from the crate's sources, written to
-//!   `target/sparkform/<crate>/`.
+//!   `target/sparkform/<crate>/` in the layout of the contract crate `sparkform-assembly`.
+//! - [`expand`]: what a macro call expands to (`sparkform-macros` is a shim over it).
 //!
 //! A user crate's `build.rs` is one line: `fn main() { sparkform_build::synthesize(); }`.
 
 pub mod app;
 pub mod assembly;
 pub mod checks;
+pub mod constructs;
 pub mod diag;
-pub mod jobs;
+pub mod expand;
 pub mod model;
 pub mod reader;
 pub mod synth;
@@ -27,7 +32,7 @@ pub use sparkform_assembly::EMBEDDED_FILE;
 ///
 /// Writes `target/sparkform/<crate>/` and `$OUT_DIR/sparkform-assembly.json`. Problems inside
 /// one macro call are left to the macro, which reports them on the exact token; problems only
-/// the whole app shows are reported as `file:line:col` build errors.
+/// the whole app shows are reported as `file:line:col` build errors (see [`app`]).
 pub fn synthesize() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     println!("cargo::rerun-if-changed=src");
@@ -36,8 +41,11 @@ pub fn synthesize() {
     let ctx = model::Context::from_env();
     let sources = app::read_sources(&manifest_dir, &manifest_dir.join("src"));
     let synthesis = app::synthesize_sources(&ctx, &sources);
-    for e in &synthesis.app_errors {
-        println!("cargo::error={e}");
+    for e in synthesis.build_errors() {
+        // One `cargo::error=` per line: a hint on its own line stays readable.
+        let mut lines = e.to_string();
+        lines = lines.replace('\n', "\ncargo::error=");
+        println!("cargo::error={lines}");
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let embedded = out_dir.join(EMBEDDED_FILE);

@@ -11,6 +11,10 @@ pub struct Fields<'a> {
     obj: &'a Object,
     what: &'static str,
     asked: Vec<&'static str>,
+    /// The fields the object may have, when a table declares them (else: those asked for).
+    known: Option<&'static [&'static str]>,
+    /// Fields asked for that `known` lacks (reported by `finish`).
+    unlisted: Vec<&'static str>,
     used: Vec<bool>,
 }
 
@@ -31,8 +35,18 @@ impl<'a> Fields<'a> {
             obj,
             what,
             asked: Vec::new(),
+            known: None,
+            unlisted: Vec::new(),
             used: vec![false; obj.entries.len()],
         }
+    }
+
+    /// The body of a macro: its fields are the construct table's, so "did you mean" and the
+    /// list of fields are complete even when the checker stops early.
+    pub fn top(obj: &'a Object, def: &'static crate::constructs::ConstructDef, diags: &mut Diags) -> Self {
+        let mut f = Fields::new(obj, def.what, diags);
+        f.known = Some(def.fields);
+        f
     }
 
     pub fn span(&self) -> Span {
@@ -41,6 +55,11 @@ impl<'a> Fields<'a> {
 
     /// The value of `key` if present (the first one, when duplicated).
     pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        if self.known.is_some_and(|k| !k.contains(&key)) && !self.asked.contains(&key) {
+            // A field the table does not list would be missing from "did you mean": a bug in
+            // sparkform that the construct-table test catches; never a panic in a macro.
+            self.unlisted.push(key);
+        }
         self.asked.push(key);
         let mut found = None;
         for (i, e) in self.obj.entries.iter().enumerate() {
@@ -131,10 +150,20 @@ impl<'a> Fields<'a> {
 
     /// Reports every key that no accessor asked for.
     pub fn finish(self, diags: &mut Diags) {
+        for key in &self.unlisted {
+            diags.error(
+                self.obj.span,
+                format!(
+                    "sparkform bug: {} reads `{key}`, which its row of the construct table does not list",
+                    self.what
+                ),
+            );
+        }
         for (i, e) in self.obj.entries.iter().enumerate() {
             if !self.used[i] {
-                let hint = suggestion(&e.key, self.asked.iter().copied());
-                let known = self.asked.join(", ");
+                let known: &[&str] = self.known.unwrap_or(&self.asked);
+                let hint = suggestion(&e.key, known.iter().copied());
+                let known = known.join(", ");
                 diags.error_help(
                     e.key_span,
                     format!("unknown field `{}` in {}{hint}", e.key, self.what),

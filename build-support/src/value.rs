@@ -48,6 +48,18 @@ pub struct PathValue {
     pub tokens: TokenStream,
 }
 
+impl PathValue {
+    /// Where the path starts: errors about the reference point here.
+    pub fn span(&self) -> Span {
+        self.tokens
+            .clone()
+            .into_iter()
+            .next()
+            .map(|t| t.span())
+            .unwrap_or_else(Span::call_site)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Call {
     pub name: String,

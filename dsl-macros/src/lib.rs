@@ -1,20 +1,13 @@
-//! The sparkform macros. Each one parses and checks its body with `sparkform-build` (the
-//! same code build.rs runs), reports every problem on its token, and expands to a typed
-//! handle (`static NAME: sparkform::...`), so references between constructs are checked by
-//! rustc and `cargo run` code can use them.
-
-mod expand;
+//! The sparkform macros: a shim over `sparkform-build`, which parses and checks each body
+//! with the same code build.rs runs, reports every problem on its token, and expands to a
+//! typed handle (`static NAME: sparkform::...`), so references between constructs are
+//! checked by rustc and `cargo run` code can use them. One function per row of the
+//! construct table (`sparkform_build::constructs::TABLE`).
 
 use proc_macro::TokenStream;
-use sparkform_build::model::{self, Context, MacroKind};
 
-fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
-    let ctx = Context::from_env();
-    let tokens: proc_macro2::TokenStream = input.into();
-    match model::parse_and_check(kind, tokens.clone(), &ctx) {
-        Ok((decl, construct)) => expand::handle(&decl, &construct).into(),
-        Err(errors) => expand::errors(kind, &tokens, errors).into(),
-    }
+fn run(macro_name: &str, input: TokenStream) -> TokenStream {
+    sparkform_build::expand::macro_call(macro_name, input.into()).into()
 }
 
 /// Declares an EMR Serverless runtime (DSF's `SparkEmrServerlessRuntime`): the application,
@@ -33,7 +26,7 @@ fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
 /// Every field is documented in the README's DSL reference.
 #[proc_macro]
 pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
-    run(MacroKind::ServerlessRuntime, input)
+    run("spark_serverless_runtime", input)
 }
 
 /// Declares a Spark job (DSF's `SparkEmrServerlessJob` and `SparkEmrContainersJob`): a Step
@@ -50,7 +43,7 @@ pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn spark_job(input: TokenStream) -> TokenStream {
-    run(MacroKind::SparkJob, input)
+    run("spark_job", input)
 }
 
 /// Declares a PySpark application package (DSF's `PySparkApplicationPackage`): the entry
@@ -66,5 +59,5 @@ pub fn spark_job(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn pyspark_package(input: TokenStream) -> TokenStream {
-    run(MacroKind::PySparkPackage, input)
+    run("pyspark_package", input)
 }

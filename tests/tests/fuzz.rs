@@ -1,7 +1,8 @@
-//! Bounded fuzzing of the one parser and checker the macros and build.rs share: whatever
-//! tokens a user writes, `parse_and_check` returns a construct or errors (each with a
-//! message), and a construct it accepts always synthesizes and renders. Nothing panics: a
-//! panic in a proc macro is an unreadable compiler error instead of a message on a token.
+//! Bounded fuzzing of the one parser and checker the macros and build.rs share, over every
+//! row of the construct table: whatever tokens a user writes, `parse_and_check` returns a
+//! construct or errors (each with a message), and a construct it accepts always synthesizes
+//! (beside the other rows' examples, so its references resolve) and renders. Nothing
+//! panics: a panic in a proc macro is an unreadable compiler error instead of a message.
 //!
 //! The runs are bounded (a few thousand cases, seconds in debug); raise `FUZZ_CASES` for a
 //! longer local run, e.g. `FUZZ_CASES=50000 cargo test -p sparkform-tests --test fuzz`.
@@ -9,11 +10,40 @@
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use sparkform_build::model::{parse_and_check, Construct, Context, MacroKind};
-use sparkform_build::synth::synthesize;
+use sparkform_build::app::synthesize_sources;
+use sparkform_build::constructs::{parse_and_check, serverless_runtime, ConstructDef, TABLE};
+use sparkform_build::model::Context;
+use sparkform_tests::workspace;
 
-/// Every field name the runtime reads, at any depth, and a few near misses.
+/// The runtime's row: most of the vocabulary below is its.
+fn runtime() -> &'static ConstructDef {
+    &serverless_runtime::DEF
+}
+
+/// Every top-level field of every row, and the nested and near-miss names below.
+fn fields() -> &'static [String] {
+    static F: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let mut v: Vec<String> = TABLE
+            .iter()
+            .flat_map(|d| d.fields.iter().map(|f| f.to_string()))
+            .collect();
+        v.extend(FIELDS.iter().map(|f| f.to_string()));
+        v.sort();
+        v.dedup();
+        v
+    })
+}
+
+/// Field names at every depth, the job's and package's values, and a few near misses.
 const FIELDS: &[&str] = &[
+    "entry_point",
+    "entrypoint",
+    "runtime",
+    "dependencies",
+    "prefix",
+    "bucket",
+    "job_config",
     "stack",
     "name",
     "release_label",
@@ -156,6 +186,13 @@ const STRINGS: &[&str] = &[
     "s3://bucket/logs/",
     "aws:tag",
     "${AWS::Partition}",
+    "s3://bucket/jobs/job.py",
+    "spark/src/entrypoint.py",
+    "spark",
+    "/venv-package/pyspark-env.tar.gz",
+    "cron(0 2 * * ? *)",
+    "rate(1 day)",
+    "emr-7.3.0-latest",
     "é∂ unicode ✓",
     "\u{0}\t\n",
 ];
@@ -176,6 +213,9 @@ const VALUE_WORDS: &[&str] = &[
     "true",
     "false",
     "RUNTIME",
+    "PKG",
+    "JOB",
+    "sync",
     "jobs::RUNTIME",
     "crate::jobs::RUNTIME",
     "::x",
@@ -210,9 +250,13 @@ fn pick(list: &'static [&'static str]) -> impl Strategy<Value = String> {
 }
 
 /// One leaf token (as source text).
+fn any_field() -> impl Strategy<Value = String> {
+    prop::sample::select(fields())
+}
+
 fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => pick(FIELDS),
+        4 => any_field(),
         2 => pick(WORDS),
         3 => pick(STRINGS).prop_map(|s| format!("{s:?}")),
         1 => "[ -~]{0,12}".prop_map(|s| format!("{s:?}")),
@@ -248,7 +292,7 @@ fn value() -> impl Strategy<Value = String> {
     scalar.prop_recursive(4, 40, 6, |inner| {
         prop_oneof![
             3 => prop::collection::vec(inner.clone(), 0..5).prop_map(|v| format!("[{}]", v.join(", "))),
-            3 => prop::collection::vec((pick(FIELDS), inner.clone()), 0..6).prop_map(|v| {
+            3 => prop::collection::vec((any_field(), inner.clone()), 0..6).prop_map(|v| {
                 let fields: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
                 format!("{{ {} }}", fields.join(", "))
             }),
@@ -261,9 +305,9 @@ fn value() -> impl Strategy<Value = String> {
 /// `pub NAME { key: value, ... }` with the occasional stray token between fields.
 fn declaration() -> impl Strategy<Value = String> {
     let entry = prop_oneof![
-        30 => (pick(FIELDS), value()).prop_map(|(k, v)| format!("{k}: {v},")),
+        30 => (any_field(), value()).prop_map(|(k, v)| format!("{k}: {v},")),
         1 => tree(),
-        1 => (pick(FIELDS), value()).prop_map(|(k, v)| format!("{k} {v}")),
+        1 => (any_field(), value()).prop_map(|(k, v)| format!("{k} {v}")),
     ];
     (
         prop::sample::select(&["pub", "", "pub(crate)"][..]),
@@ -342,41 +386,60 @@ fn config(default_cases: u32) -> ProptestConfig {
     }
 }
 
-/// Runs the checker (and, on success, synthesis and rendering) on `text`; returns whether
-/// the text lexed. Panics (the property) only if something inside sparkform panics or an
-/// error has no message.
-fn exercise(text: &str, destroy_opt_in: bool) -> bool {
+/// Runs the checker of row `def` (and, on success, synthesis and rendering) on `text`;
+/// returns whether the text lexed. Panics (the property) only if something inside sparkform
+/// panics or an error has no message.
+fn exercise(def: &'static ConstructDef, text: &str, destroy_opt_in: bool) -> bool {
     let Ok(tokens) = text.parse::<TokenStream>() else {
         return false;
     };
     let ctx = context("fuzz-app", destroy_opt_in);
-    check_tokens(tokens, &ctx);
+    check_tokens(def, tokens, &ctx);
     true
 }
 
 /// A crate context, built the way build.rs and the macros build it (from Cargo.toml text).
+/// Files that packages name are those of `examples/pyspark-package`.
 fn context(crate_name: &str, destroy_opt_in: bool) -> Context {
     let manifest = format!("[package.metadata.sparkform]\nremove-data-on-destroy = {destroy_opt_in}\n");
-    let ctx = Context::from_manifest(&manifest, crate_name);
+    let mut ctx = Context::from_manifest(&manifest, crate_name);
     assert_eq!(ctx.remove_data_on_destroy, destroy_opt_in);
+    ctx.crate_dir = workspace().join("examples/pyspark-package");
     ctx
 }
 
-fn check_tokens(tokens: TokenStream, ctx: &Context) -> Option<Construct> {
-    match parse_and_check(MacroKind::ServerlessRuntime, tokens, ctx) {
+/// Checks `tokens` as a `def!` body; when it checks, synthesizes it in an app beside the
+/// other rows' examples (which it may reference) and renders every template.
+fn check_tokens(def: &'static ConstructDef, tokens: TokenStream, ctx: &Context) -> bool {
+    match parse_and_check(def, tokens.clone(), ctx) {
         Ok((decl, construct)) => {
             assert_eq!(construct.handle().ident, decl.name.to_string());
-            let stacks = synthesize(std::slice::from_ref(&construct));
-            assert!(
-                stacks.contains_key(&construct.handle().stack),
-                "the construct's stack was synthesized"
-            );
-            for template in stacks.values() {
-                let text = template.render();
-                let parsed: serde_json::Value = serde_json::from_str(&text).expect("rendered templates are JSON");
-                assert!(parsed["Resources"].as_object().is_some_and(|r| !r.is_empty()));
+            let mut source: String = TABLE
+                .iter()
+                .filter(|d| d.macro_name != def.macro_name)
+                .map(|d| format!("{}!({});\n", d.macro_name, d.example))
+                .collect();
+            source.push_str(&format!("{}!({tokens});\n", def.macro_name));
+            let s = synthesize_sources(ctx, &[("src/main.rs".into(), source)]);
+            assert!(s.macro_errors.is_empty(), "{:?}", s.macro_errors);
+            for e in &s.app_errors {
+                assert!(!e.message.trim().is_empty(), "an error without a message");
             }
-            Some(construct)
+            if s.app_errors.is_empty() {
+                assert!(
+                    s.assembly
+                        .manifest
+                        .stacks
+                        .iter()
+                        .any(|st| st.name == construct.handle().stack),
+                    "the construct's stack was synthesized"
+                );
+                for text in s.assembly.templates.values() {
+                    let parsed: serde_json::Value = serde_json::from_str(text).expect("rendered templates are JSON");
+                    assert!(parsed["Resources"].as_object().is_some_and(|r| !r.is_empty()));
+                }
+            }
+            true
         }
         Err(errors) => {
             assert!(!errors.is_empty(), "a failure reports at least one error");
@@ -385,7 +448,7 @@ fn check_tokens(tokens: TokenStream, ctx: &Context) -> Option<Construct> {
                     assert!(!part.to_string().trim().is_empty(), "an error without a message");
                 }
             }
-            None
+            false
         }
     }
 }
@@ -601,52 +664,68 @@ fn apply(lex: &mut Vec<String>, m: &Mutation) {
     }
 }
 
+/// The bodies the mutations start from: the runtime's two, and every row's example.
+fn valid_bodies() -> Vec<(&'static ConstructDef, &'static str)> {
+    let mut v = vec![(runtime(), VALID), (runtime(), VALID_NETWORK)];
+    v.extend(TABLE.iter().map(|d| (*d, d.example)));
+    v
+}
+
 #[test]
 fn the_valid_bodies_are_valid() {
-    for body in [VALID, VALID_NETWORK] {
+    let ctx = context("fuzz-app", false);
+    for (def, body) in valid_bodies() {
         let tokens: TokenStream = body.parse().unwrap();
-        let c = check_tokens(tokens, &Context::default());
-        assert!(c.is_some(), "{body}");
+        assert!(check_tokens(def, tokens, &ctx), "{}: {body}", def.what);
+        // Flattening and re-joining the lexemes gives the same declaration.
+        let mut lex = Vec::new();
+        lexemes(body.parse().unwrap(), &mut lex);
+        let tokens: TokenStream = lex.join(" ").parse().unwrap();
+        assert!(check_tokens(def, tokens, &ctx), "{}", def.what);
     }
-    // Flattening and re-joining the lexemes gives the same declaration.
-    let mut lex = Vec::new();
-    lexemes(VALID.parse().unwrap(), &mut lex);
-    let tokens: TokenStream = lex.join(" ").parse().unwrap();
-    assert!(check_tokens(tokens, &Context::default()).is_some());
+}
+
+fn row() -> impl Strategy<Value = &'static ConstructDef> {
+    prop::sample::select(TABLE.to_vec())
 }
 
 proptest! {
     #![proptest_config(config(2000))]
 
-    /// (a) Random token sequences from the DSL's vocabulary, bare or inside a declaration.
+    /// (a) Random token sequences from the DSL's vocabulary, bare or inside a declaration,
+    /// given to every row's checker.
     #[test]
     fn random_tokens_never_panic(
+        def in row(),
         raw in prop::collection::vec(tree(), 0..24),
         decl in declaration(),
         opt_in in any::<bool>(),
     ) {
-        exercise(&raw.join(" "), opt_in);
-        exercise(&decl, opt_in);
+        exercise(def, &raw.join(" "), opt_in);
+        exercise(def, &decl, opt_in);
     }
 }
 
 proptest! {
     #![proptest_config(config(1000))]
 
-    /// (b) Mutants of the valid bodies: deleted, duplicated, swapped, replaced and inserted
-    /// tokens and groups. (c) Mutants that still check are synthesized and rendered.
+    /// (b) Mutants of the valid bodies of every row: deleted, duplicated, swapped, replaced
+    /// and inserted tokens and groups. (c) Mutants that still check are synthesized and
+    /// rendered.
     #[test]
     fn mutated_valid_bodies_never_panic(
-        which in any::<bool>(),
+        which in any::<Index>(),
         mutations in prop::collection::vec(mutation(), 1..4),
         opt_in in any::<bool>(),
     ) {
+        let bodies = valid_bodies();
+        let (def, body) = bodies[which.index(bodies.len())];
         let mut lex = Vec::new();
-        lexemes(if which { VALID } else { VALID_NETWORK }.parse().unwrap(), &mut lex);
+        lexemes(body.parse().unwrap(), &mut lex);
         for m in &mutations {
             apply(&mut lex, m);
         }
-        exercise(&lex.join(" "), opt_in);
+        exercise(def, &lex.join(" "), opt_in);
     }
 }
 
@@ -704,10 +783,10 @@ fn every_error_has_a_message() {
     ];
     let mut failures = 0;
     for text in bad {
-        let lexed = exercise(text, false);
+        let lexed = exercise(runtime(), text, false);
         assert!(lexed, "does not lex: {text}");
         let tokens: TokenStream = text.parse().unwrap();
-        if parse_and_check(MacroKind::ServerlessRuntime, tokens, &Context::default()).is_err() {
+        if parse_and_check(runtime(), tokens, &Context::default()).is_err() {
             failures += 1;
         } else {
             panic!("accepted: {text}");
@@ -722,11 +801,12 @@ fn destroy_needs_the_opt_in() {
     let text = "RUNTIME { name: \"x\", removal_policy: destroy }";
     let no = Context::default();
     let yes = context("app", true);
-    let errors = parse_and_check(MacroKind::ServerlessRuntime, text.parse().unwrap(), &no).unwrap_err();
+    let errors = parse_and_check(runtime(), text.parse().unwrap(), &no).unwrap_err();
     assert!(errors[0].to_string().contains("has not opted in"), "{}", errors[0]);
-    let (_, c) = parse_and_check(MacroKind::ServerlessRuntime, text.parse().unwrap(), &yes).unwrap();
-    let stacks = synthesize(&[c]);
-    let rendered: String = stacks.values().map(|t| t.render()).collect();
+    assert!(parse_and_check(runtime(), text.parse().unwrap(), &yes).is_ok());
+    let source = format!("spark_serverless_runtime!({text});");
+    let s = synthesize_sources(&yes, &[("src/main.rs".into(), source)]);
+    let rendered: String = s.assembly.templates.values().cloned().collect();
     assert!(rendered.contains("\"DeletionPolicy\": \"Delete\""));
     assert!(!rendered.contains("\"DeletionPolicy\": \"Retain\""));
 }

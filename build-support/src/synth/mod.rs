@@ -3,12 +3,9 @@
 
 pub mod bucket;
 pub mod iam;
-pub mod pyspark_package;
-pub mod serverless_runtime;
-pub mod spark_job;
 pub mod vpc;
 
-use crate::model::{Construct, Removal};
+use crate::model::Removal;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
@@ -68,9 +65,15 @@ impl Template {
         r
     }
 
+    /// Adds an output. An export another stack already asked for (see [`Linker::value`])
+    /// is kept, so constructs can be synthesized in any order.
     pub fn output(&mut self, id: &str, value: Json, description: &str) {
-        self.outputs
-            .insert(id.to_string(), json!({ "Description": description, "Value": value }));
+        let export = self.outputs.get(id).and_then(|o| o.get("Export")).cloned();
+        let mut out = json!({ "Description": description, "Value": value });
+        if let Some(e) = export {
+            out["Export"] = e;
+        }
+        self.outputs.insert(id.to_string(), out);
     }
 
     /// The template document.
@@ -160,23 +163,4 @@ impl Linker {
         self.template(from).depends_on.insert(owner.to_string());
         json!({ "Fn::ImportValue": export })
     }
-}
-
-/// Synthesizes every construct into its stack's template. Constructs that others refer to
-/// (runtimes) go first, so references can add exports to their stacks.
-pub fn synthesize(constructs: &[Construct]) -> BTreeMap<String, Template> {
-    let mut link = Linker::default();
-    for c in constructs {
-        match c {
-            Construct::ServerlessRuntime(r) => serverless_runtime::synth(r, link.template(&r.handle.stack)),
-            Construct::PySparkPackage(p) => pyspark_package::synth(p, link.template(&p.handle.stack)),
-            Construct::SparkJob(_) => {}
-        }
-    }
-    for c in constructs {
-        if let Construct::SparkJob(j) = c {
-            spark_job::synth(j, constructs, &mut link);
-        }
-    }
-    link.stacks
 }

@@ -5,7 +5,7 @@
 
 use super::iam::{document, statement, trust};
 use super::{att, r#ref, sub, Template};
-use crate::model::serverless_runtime::VpcSpec;
+use crate::model::vpc::VpcSpec;
 use crate::model::Removal;
 use serde_json::{json, Value as Json};
 

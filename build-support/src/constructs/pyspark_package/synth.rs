@@ -3,12 +3,14 @@
 //! outputs: entry point URI, venv archive URI and the Spark conf that wires the venv. The
 //! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
 
-use super::bucket::{block_public_access, bucket_policy, deny_insecure_transport, owner_enforced, secure_bucket};
-use super::{att, r#ref, sub, Template};
-use crate::model::pyspark_package::PySparkPackage;
-pub use crate::model::pyspark_package::ARTIFACTS_PREFIX as ARTIFACTS_PREFIX_FOR_GRANTS;
+use super::model::PySparkPackage;
 use crate::model::Removal;
+use crate::synth::bucket::{
+    block_public_access, bucket_policy, deny_insecure_transport, owner_enforced, secure_bucket,
+};
+use crate::synth::{att, r#ref, sub, Template};
 use serde_json::json;
+use sparkform_assembly::Placeholder;
 
 pub struct PackageIds {
     pub bucket: String,
@@ -37,7 +39,10 @@ pub fn ids(p: &PySparkPackage) -> PackageIds {
 /// `spark.archives=undefined`: defect 10).
 pub fn venv_conf(p: &PySparkPackage, eks: bool) -> String {
     let Some(key) = p.venv_key() else { return String::new() };
-    let archives = format!("--conf spark.archives=s3://${{ArtifactsBucket}}/{key}#environment");
+    let archives = format!(
+        "--conf spark.archives=s3://{}/{key}#environment",
+        Placeholder::ArtifactsBucket
+    );
     if eks {
         format!("{archives} --conf spark.pyspark.python=./environment/bin/python --conf spark.pyspark.driver.python=./environment/bin/python")
     } else {
@@ -74,16 +79,17 @@ pub fn synth(p: &PySparkPackage, t: &mut Template) {
         bucket.clone(),
         &format!("S3 bucket with the artifacts of {}", p.name),
     );
-    let with_bucket = |text: String| json!({ "Fn::Sub": [text, { "ArtifactsBucket": bucket.clone() }] });
+    let with_bucket =
+        |text: String| json!({ "Fn::Sub": [text, { Placeholder::ArtifactsBucket.name(): bucket.clone() }] });
     t.output(
         &ids.out_entrypoint_uri,
-        with_bucket(format!("s3://${{ArtifactsBucket}}/{}", p.entrypoint_key())),
+        with_bucket(p.entrypoint_uri()),
         &format!("Entry point of {}", p.name),
     );
     if let Some(key) = p.venv_key() {
         t.output(
             &ids.out_venv_uri,
-            with_bucket(format!("s3://${{ArtifactsBucket}}/{key}#environment")),
+            with_bucket(format!("s3://{}/{key}#environment", Placeholder::ArtifactsBucket)),
             &format!("Virtualenv archive of {}", p.name),
         );
         t.output(

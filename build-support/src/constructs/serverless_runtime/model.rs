@@ -1,14 +1,14 @@
 //! `spark_serverless_runtime!`: DSF's SparkEmrServerlessRuntime, every property of it and of
 //! `AWS::EMRServerless::Application`, plus its methods (execution role, start-job grants).
 
-use super::common::{read_tags, Context, Handle, Removal};
-use super::iam::{read_role_ref, read_statements, RoleRef, Statement};
-use crate::checks::{capacity, cidr, logs, names, release};
+use crate::checks::{capacity, names, release};
 use crate::diag::{suggestion, Diags};
+use crate::model::classification::{read_classifications, Classification};
+use crate::model::common::{read_tags, Context, Handle, Removal};
+use crate::model::iam::{read_role_ref, read_statements, RoleRef, Statement};
+use crate::model::vpc::{read_vpc, VpcSpec};
 use crate::reader::{Fields, Spanned};
-use crate::value::{Declaration, Object, Value, ValueKind};
-
-pub const WHAT: &str = "spark_serverless_runtime!";
+use crate::value::{Declaration, Object};
 
 #[derive(Clone, Debug)]
 pub struct ServerlessRuntime {
@@ -46,14 +46,6 @@ pub enum Network {
 }
 
 #[derive(Clone, Debug)]
-pub struct VpcSpec {
-    pub cidr: cidr::Cidr,
-    pub azs: u32,
-    pub nat_gateways: u32,
-    pub flow_log_retention_days: u32,
-}
-
-#[derive(Clone, Debug)]
 pub struct MaximumCapacity {
     pub vcpu: u32,
     pub memory_gb: u32,
@@ -69,13 +61,6 @@ pub struct InitialCapacity {
     pub memory_gb: u32,
     pub disk_gb: Option<u32>,
     pub disk_type: Option<&'static str>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Classification {
-    pub classification: String,
-    pub properties: Vec<(String, String)>,
-    pub configurations: Vec<Classification>,
 }
 
 #[derive(Clone, Debug)]
@@ -122,20 +107,8 @@ pub struct ExecutionRole {
     pub managed_policy_arns: Vec<String>,
 }
 
-const CLASSIFICATIONS: &[&str] = &[
-    "spark-defaults",
-    "spark-env",
-    "spark-hive-site",
-    "spark-driver-log4j2",
-    "spark-executor-log4j2",
-    "spark-metrics",
-    "hive-site",
-    "emrfs-site",
-    "spark-jdbc-defaults",
-];
-
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<ServerlessRuntime> {
-    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let mut f = Fields::top(&decl.body, &super::DEF, diags);
     let handle = Handle::read(decl, &mut f, ctx, diags);
     let name = f
         .require("name", diags, "\"spark-serverless-demo\"")
@@ -371,54 +344,10 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
             security_group_ids: groups.into_iter().map(|s| s.value).collect(),
         });
     }
-    let mut spec = VpcSpec {
-        cidr: cidr::Cidr {
-            addr: 10 << 24,
-            mask: 16,
-        },
-        azs: 3,
-        nat_gateways: 3,
-        flow_log_retention_days: 7,
-    };
-    let Some(v) = vpc else {
-        return Some(Network::DefaultVpc(spec));
-    };
-    let o = v.object(diags)?;
-    let mut g = Fields::new(o, "vpc", diags);
-    if let Some(c) = g.str("cidr", diags) {
-        match cidr::parse_vpc_cidr(&c.value) {
-            Ok(parsed) => spec.cidr = parsed,
-            Err((m, h)) => diags.error_help(c.span, m, h),
-        }
+    match vpc {
+        None => Some(Network::DefaultVpc(VpcSpec::default())),
+        Some(v) => Some(Network::DefaultVpc(read_vpc(v.object(diags)?, diags))),
     }
-    if let Some(n) = g.int("max_azs", diags, 1, 3) {
-        spec.azs = n.value as u32;
-    }
-    spec.nat_gateways = spec.azs;
-    if let Some(n) = g.int("nat_gateways", diags, 0, 3) {
-        if n.value as u32 > spec.azs {
-            diags.error_help(
-                n.span,
-                format!("{} NAT gateways for {} availability zones", n.value, spec.azs),
-                format!("use at most one per zone ({})", spec.azs),
-            );
-        }
-        spec.nat_gateways = n.value as u32;
-    }
-    if let Some(n) = g.get("flow_log_retention_days") {
-        match &n.kind {
-            ValueKind::Int(d) => match logs::check_retention(*d) {
-                Ok(days) => spec.flow_log_retention_days = days,
-                Err((m, h)) => diags.error_help(n.span, m, h),
-            },
-            _ => diags.error(
-                n.span,
-                format!("expected a number of days, found {}", n.kind.describe()),
-            ),
-        }
-    }
-    g.finish(diags);
-    Some(Network::DefaultVpc(spec))
 }
 
 fn read_max_capacity(o: &Object, diags: &mut Diags) -> Option<MaximumCapacity> {
@@ -510,54 +439,6 @@ fn read_worker_images(o: &Object, diags: &mut Diags) -> Vec<(&'static str, Strin
         }
     }
     g.finish(diags);
-    out
-}
-
-/// Reads configuration classifications; `nested` allows `export` (inside spark-env).
-pub fn read_classifications(list: &[Value], diags: &mut Diags, nested: bool) -> Vec<Classification> {
-    let mut out = Vec::new();
-    for v in list {
-        let Some(o) = v.object(diags) else { continue };
-        let mut g = Fields::new(o, "a configuration", diags);
-        let class = g
-            .require("classification", diags, "\"spark-defaults\"")
-            .and_then(|v| v.string(diags));
-        let properties = g.string_map("properties", diags).unwrap_or_default();
-        let configurations = g
-            .list("configurations", diags)
-            .map(|l| read_classifications(l, diags, true))
-            .unwrap_or_default();
-        g.finish(diags);
-        let Some(class) = class else { continue };
-        let known = CLASSIFICATIONS.contains(&class.value.as_str()) || (nested && class.value == "export");
-        if !known {
-            diags.error_help(
-                class.span,
-                format!(
-                    "`{}` is not a configuration classification EMR Serverless accepts{}",
-                    class.value,
-                    suggestion(&class.value, CLASSIFICATIONS.iter().copied())
-                ),
-                format!("use one of: {}", CLASSIFICATIONS.join(", ")),
-            );
-        }
-        if class.value == "spark-defaults" {
-            for (k, _) in &properties {
-                if !k.value.starts_with("spark.") {
-                    diags.error_help(
-                        k.span,
-                        format!("`{}` is not a Spark property", k.value),
-                        "spark-defaults properties start with `spark.`",
-                    );
-                }
-            }
-        }
-        out.push(Classification {
-            classification: class.value,
-            properties: properties.into_iter().map(|(k, v)| (k.value, v.value)).collect(),
-            configurations,
-        });
-    }
     out
 }
 

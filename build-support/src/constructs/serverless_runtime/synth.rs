@@ -1,10 +1,11 @@
 //! `spark_serverless_runtime!` -> EMR Serverless application, optional VPC, execution role
 //! scoped to the application, and least-privilege start-job grants.
 
-use super::iam::{document, role_name_ref, statement, trust, user_statement};
-use super::{att, r#ref, sub, tags, user_str, vpc, Template};
+use super::model::{Monitoring, Network, ServerlessRuntime};
+use crate::model::classification::classifications;
 use crate::model::iam::RoleRef;
-use crate::model::serverless_runtime::{Classification, Network, ServerlessRuntime};
+use crate::synth::iam::{document, role_name_ref, statement, trust, user_statement};
+use crate::synth::{att, r#ref, sub, tags, user_str, vpc, Template};
 use serde_json::{json, Map, Value as Json};
 
 /// Logical IDs and output names a runtime creates; the macro's handle carries the same.
@@ -166,26 +167,7 @@ pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
     }
 }
 
-/// Configuration classifications in CloudFormation/API form (shared with jobs).
-pub fn classifications(list: &[Classification]) -> Json {
-    Json::Array(
-        list.iter()
-            .map(|c| {
-                let mut o = json!({ "Classification": c.classification });
-                if !c.properties.is_empty() {
-                    let p: Map<String, Json> = c.properties.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-                    o["Properties"] = Json::Object(p);
-                }
-                if !c.configurations.is_empty() {
-                    o["Configurations"] = classifications(&c.configurations);
-                }
-                o
-            })
-            .collect(),
-    )
-}
-
-fn monitoring(m: &crate::model::serverless_runtime::Monitoring) -> Json {
+fn monitoring(m: &Monitoring) -> Json {
     let mut out = Map::new();
     if m.s3_log_uri.is_some() || m.s3_encryption_key_arn.is_some() {
         let mut s = Map::new();
@@ -234,12 +216,7 @@ fn monitoring(m: &crate::model::serverless_runtime::Monitoring) -> Json {
 }
 
 /// The job execution role: trusted by EMR Serverless only for this application.
-fn execution_role(
-    r: &ServerlessRuntime,
-    ids: &RuntimeIds,
-    role: &crate::model::serverless_runtime::ExecutionRole,
-    t: &mut Template,
-) {
+fn execution_role(r: &ServerlessRuntime, ids: &RuntimeIds, role: &super::model::ExecutionRole, t: &mut Template) {
     let condition = json!({
         "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
         "ArnLike": { "aws:SourceArn": att(&ids.application, "Arn") },

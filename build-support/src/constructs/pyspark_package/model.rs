@@ -2,14 +2,13 @@
 //! dependencies, a virtualenv archive built in Docker, uploaded by the runtime under keys
 //! that contain a hash of their inputs: same inputs, same keys, nothing rebuilt or uploaded.
 
-use super::common::{Context, Handle, Removal};
 use crate::diag::Diags;
+use crate::model::common::{Context, Handle, Removal};
 use crate::reader::{Fields, Spanned};
 use crate::value::Declaration;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub const WHAT: &str = "pyspark_package!";
 use sparkform_assembly::assets::is_ignored as ignored;
 pub use sparkform_assembly::assets::{ARTIFACTS_PREFIX, DEFAULT_ARCHIVE_PATH, DEFAULT_BASE_IMAGE};
 use sparkform_assembly::VenvRecipe;
@@ -48,6 +47,15 @@ impl PySparkPackage {
             "{ARTIFACTS_PREFIX}/{}/{}/{file}",
             self.name,
             short(&self.entrypoint_hash)
+        )
+    }
+
+    /// `s3://${ArtifactsBucket}/<entry point key>`.
+    pub fn entrypoint_uri(&self) -> String {
+        format!(
+            "s3://{}/{}",
+            sparkform_assembly::Placeholder::ArtifactsBucket,
+            self.entrypoint_key()
         )
     }
 
@@ -180,7 +188,7 @@ fn not_found_hint(rel: &Path, crate_dir: &Path, want_dir: bool) -> String {
 }
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<PySparkPackage> {
-    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let mut f = Fields::top(&decl.body, &super::DEF, diags);
     let handle = Handle::read(decl, &mut f, ctx, diags);
     let name = f
         .require("name", diags, "\"nightly-job-aggregation\"")

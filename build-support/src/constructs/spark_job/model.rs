@@ -3,15 +3,15 @@
 //! defects: keys keep their case, EKS jobs get a release label and their schedule, an
 //! existing CloudWatch group is used rather than re-created, failures keep their details.
 
-use super::common::{read_tags, Context, Handle, Removal};
-use super::serverless_runtime::{read_classifications, Classification};
 use crate::checks::{logs, names, release, schedule, spark_submit};
 use crate::diag::{suggestion, Diags};
+use crate::model::classification::{read_classifications, Classification};
+use crate::model::common::{read_tags, Context, Handle, Removal};
 use crate::reader::Fields;
 use crate::value::{Declaration, PathValue, Value, ValueKind};
 use serde_json::{Map, Value as Json};
 
-pub const WHAT: &str = "spark_job!";
+pub use sparkform_assembly::Service;
 
 #[derive(Clone, Debug)]
 pub struct SparkJob {
@@ -47,8 +47,16 @@ pub enum Target {
 }
 
 impl Target {
+    /// The EMR flavour the target runs jobs on.
+    pub fn service(&self) -> Service {
+        match self {
+            Target::Runtime(_) | Target::ApplicationId(_) => Service::EmrServerless,
+            Target::VirtualCluster(_) => Service::EmrContainers,
+        }
+    }
+
     pub fn is_eks(&self) -> bool {
-        matches!(self, Target::VirtualCluster(_))
+        self.service() == Service::EmrContainers
     }
 }
 
@@ -116,7 +124,7 @@ pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
 pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 731;
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<SparkJob> {
-    let mut f = Fields::new(&decl.body, WHAT, diags);
+    let mut f = Fields::top(&decl.body, &super::DEF, diags);
     let handle = Handle::read(decl, &mut f, ctx, diags);
     let name = f
         .require("name", diags, "\"nightly-aggregation\"")

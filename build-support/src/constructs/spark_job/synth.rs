@@ -1,0 +1,234 @@
+//! `spark_job!` -> a Step Functions state machine that starts the Spark job and waits for it
+//! (`definition.rs`), its role (`iam.rs`), log group, optional S3 log bucket and schedule,
+//! and the grants the execution role needs for the logs and the job's package.
+
+use super::definition::definition;
+use super::iam::{execution_role_grants, state_machine_statements};
+use super::model::{ExecutionRole, S3Logs, SparkJob, Target};
+use super::request::request;
+use super::service::JobService;
+use crate::constructs::pyspark_package::{self, PySparkPackage};
+use crate::constructs::serverless_runtime::{self, ServerlessRuntime};
+use crate::constructs::Index;
+use crate::synth::bucket::secure_bucket;
+use crate::synth::iam::{document, statement, trust};
+use crate::synth::{att, r#ref, tags, Linker};
+use serde_json::{json, Map, Value as Json};
+use sparkform_assembly::assets::ARTIFACTS_PREFIX;
+use sparkform_assembly::Placeholder;
+
+/// Logical IDs and outputs of a job; the macro's handle carries the output names.
+pub struct JobIds {
+    pub state_machine: String,
+    pub role: String,
+    pub log_group: String,
+    pub log_bucket: String,
+    pub schedule: String,
+    pub schedule_role: String,
+    pub grants: String,
+    pub out_state_machine_arn: String,
+    pub out_log_bucket: String,
+}
+
+pub fn ids(j: &SparkJob) -> JobIds {
+    let h = &j.handle;
+    JobIds {
+        state_machine: h.id("StateMachine"),
+        role: h.id("StateMachineRole"),
+        log_group: h.id("StateMachineLogs"),
+        log_bucket: h.id("LogBucket"),
+        schedule: h.id("Schedule"),
+        schedule_role: h.id("ScheduleRole"),
+        grants: h.id("ExecutionRoleGrants"),
+        out_state_machine_arn: h.id("StateMachineArn"),
+        out_log_bucket: h.id("LogBucketName"),
+    }
+}
+
+/// What the job runs on and as, as template values in the job's stack.
+pub struct Targets {
+    /// Application id or virtual cluster id.
+    pub target_id: Json,
+    /// ARN of the application or virtual cluster.
+    pub target_arn: Json,
+    pub role_arn: Json,
+    /// Role name to attach the grants to.
+    pub role_name: Json,
+}
+
+/// The runtime a job's path names (the index checked it before synthesis).
+pub fn runtime_of<'a>(index: &Index<'a>, p: &crate::value::PathValue) -> Option<&'a ServerlessRuntime> {
+    index.get::<ServerlessRuntime>(p)
+}
+
+/// The package a job's entry point names, if it names one.
+pub fn package_of<'a>(j: &SparkJob, index: &Index<'a>) -> Option<&'a PySparkPackage> {
+    match &j.driver {
+        super::model::Driver::Submit {
+            entry_point: super::model::EntryPoint::Package(p),
+            ..
+        } => index.get::<PySparkPackage>(p),
+        _ => None,
+    }
+}
+
+fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
+    let stack = &j.handle.stack;
+    let (target_id, target_arn) = match &j.target {
+        Target::Runtime(p) => {
+            let r = runtime_of(index, p)?;
+            let ids = serverless_runtime::ids(r);
+            let owner = &r.handle.stack;
+            (
+                link.value(stack, owner, &ids.out_application_id, r#ref(&ids.application)),
+                link.value(stack, owner, &ids.out_application_arn, att(&ids.application, "Arn")),
+            )
+        }
+        Target::ApplicationId(id) => (
+            json!(id),
+            json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:emr-serverless:${{AWS::Region}}:${{AWS::AccountId}}:/applications/{id}") }),
+        ),
+        Target::VirtualCluster(id) => (
+            json!(id),
+            json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:emr-containers:${{AWS::Region}}:${{AWS::AccountId}}:/virtualclusters/{id}") }),
+        ),
+    };
+    let (role_arn, role_name) = match &j.execution_role {
+        ExecutionRole::Arn { arn, name } => (json!(arn), json!(name)),
+        ExecutionRole::OfRuntime(p) => {
+            let r = runtime_of(index, p)?;
+            r.execution_role.as_ref()?;
+            let ids = serverless_runtime::ids(r);
+            let owner = &r.handle.stack;
+            (
+                link.value(
+                    stack,
+                    owner,
+                    &ids.out_execution_role_arn,
+                    att(&ids.execution_role, "Arn"),
+                ),
+                link.value(
+                    stack,
+                    owner,
+                    &format!("{}Name", ids.execution_role),
+                    r#ref(&ids.execution_role),
+                ),
+            )
+        }
+    };
+    Some(Targets {
+        target_id,
+        target_arn,
+        role_arn,
+        role_name,
+    })
+}
+
+pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
+    let Some(res) = targets(j, index, link) else {
+        return;
+    };
+    let ids = ids(j);
+    let t = link.template(&j.handle.stack);
+    t.kinds.insert(j.target.service().dsf_name());
+
+    let mut vars = Map::new();
+    vars.insert(Placeholder::TargetId.name().into(), res.target_id.clone());
+    vars.insert(Placeholder::ExecutionRoleArn.name().into(), res.role_arn.clone());
+    if let S3Logs::Created { encryption_key_arn, .. } = &j.s3_logs {
+        secure_bucket(t, &ids.log_bucket, encryption_key_arn.as_deref(), j.removal);
+        t.output(
+            &ids.out_log_bucket,
+            r#ref(&ids.log_bucket),
+            &format!("S3 bucket with the logs of job {}", j.name),
+        );
+        vars.insert(Placeholder::LogBucket.name().into(), r#ref(&ids.log_bucket));
+    }
+    let pkg = package_of(j, index);
+    let artifacts_bucket = pkg.map(|pkg| {
+        link.value(
+            &j.handle.stack,
+            &pkg.handle.stack,
+            &pyspark_package::ids(pkg).out_bucket,
+            pyspark_package::bucket_value(pkg),
+        )
+    });
+    if let Some(bucket) = &artifacts_bucket {
+        vars.insert(Placeholder::ArtifactsBucket.name().into(), bucket.clone());
+    }
+    let t = link.template(&j.handle.stack);
+    let body = serde_json::to_string(&definition(j, request(j, pkg))).expect("definitions serialize");
+
+    t.data_resource(
+        &ids.log_group,
+        "AWS::Logs::LogGroup",
+        json!({
+            // A name per stack creation: a retained group never blocks the next deploy.
+            "LogGroupName": { "Fn::Join": ["", [
+                "/aws/vendedlogs/states/", r#ref("AWS::StackName"), "-", j.handle.prefix.clone(), "-",
+                { "Fn::Select": [2, { "Fn::Split": ["/", r#ref("AWS::StackId")] }] },
+            ]] },
+            "RetentionInDays": j.log_retention_days,
+        }),
+        j.removal,
+    );
+
+    t.resource(&ids.role, "AWS::IAM::Role", json!({
+        "AssumeRolePolicyDocument": trust(&["states.amazonaws.com".to_string()], Some(json!({ "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") } }))),
+        "Policies": [{ "PolicyName": "StartAndWatchJob", "PolicyDocument": document(state_machine_statements(j, &res)) }],
+    }));
+
+    let mut sm = json!({
+        "RoleArn": att(&ids.role, "Arn"),
+        "DefinitionString": { "Fn::Sub": [body, Json::Object(vars)] },
+        "LoggingConfiguration": {
+            "Level": "ALL",
+            "IncludeExecutionData": true,
+            "Destinations": [{ "CloudWatchLogsLogGroup": { "LogGroupArn": att(&ids.log_group, "Arn") } }],
+        },
+        "TracingConfiguration": { "Enabled": j.tracing },
+    });
+    if !j.tags.is_empty() {
+        sm["Tags"] = tags(&j.tags);
+    }
+    t.resource(&ids.state_machine, "AWS::StepFunctions::StateMachine", sm);
+    t.output(
+        &ids.out_state_machine_arn,
+        r#ref(&ids.state_machine),
+        &format!("State machine that runs job {}", j.name),
+    );
+
+    let mut grants = execution_role_grants(j, &ids);
+    if let (Some(pkg), Some(bucket)) = (pkg, artifacts_bucket) {
+        // The job reads its package's files, and nothing else of the artifacts bucket.
+        grants.push(statement(
+            true,
+            &["s3:GetObject"],
+            vec![json!({ "Fn::Sub": [format!("arn:${{AWS::Partition}}:s3:::${{Bucket}}/{ARTIFACTS_PREFIX}/{}/*", pkg.name), { "Bucket": bucket }] })],
+            None,
+        ));
+    }
+    if !grants.is_empty() {
+        t.resource(
+            &ids.grants,
+            "AWS::IAM::Policy",
+            json!({
+                "PolicyName": ids.grants,
+                "PolicyDocument": document(grants),
+                "Roles": [res.role_name],
+            }),
+        );
+    }
+    if let Some(expr) = &j.schedule {
+        t.resource(&ids.schedule_role, "AWS::IAM::Role", json!({
+            "AssumeRolePolicyDocument": trust(&["events.amazonaws.com".to_string()], Some(json!({ "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") } }))),
+            "Policies": [{ "PolicyName": "StartExecution", "PolicyDocument": document(vec![statement(true, &["states:StartExecution"], vec![r#ref(&ids.state_machine)], None)]) }],
+        }));
+        t.resource(&ids.schedule, "AWS::Events::Rule", json!({
+            "Description": format!("Runs job {} on {expr}", j.name),
+            "ScheduleExpression": expr,
+            "State": "ENABLED",
+            "Targets": [{ "Id": "StateMachine", "Arn": r#ref(&ids.state_machine), "RoleArn": att(&ids.schedule_role, "Arn") }],
+        }));
+    }
+}

@@ -1,0 +1,218 @@
+//! An error inside a construct that others reference shows once, at its token, and nothing
+//! else is said (issue 10). This builds a real crate with a build.rs, OUTSIDE the workspace,
+//! with a runtime and a package in one stack and a nightly job using both in another, then
+//! breaks one field of the runtime or the package at a time and runs `cargo build` on it.
+
+use sparkform_tests::workspace;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MAIN: &str = r#"use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub PLATFORM {
+    name: "platform",
+    stack: "platform",
+    architecture: ARM64,
+    vpc: { cidr: "10.0.0.0/16" },
+    release_label: "emr-7.5.0",
+    execution_role: {
+        statements: [{ actions: ["s3:GetObject"], resources: ["arn:${AWS::Partition}:s3:::data/*"] }],
+    },
+});
+
+pyspark_package!(pub PKG {
+    name: "nightly",
+    stack: "jobs",
+    entrypoint: "spark/job.py",
+});
+
+spark_job!(pub NIGHTLY {
+    name: "nightly",
+    stack: "jobs",
+    runtime: PLATFORM,
+    entry_point: PKG,
+    schedule: "cron(0 2 * * ? *)",
+});
+
+sparkform::main!();
+"#;
+
+/// (what is broken, text replaced, replacement, the one error expected, the token it is on).
+const CASES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "an enum value",
+        "architecture: ARM64",
+        "architecture: ARM46",
+        "`ARM46` is not allowed here; did you mean `ARM64`?",
+        "ARM46",
+    ),
+    (
+        "an IAM action",
+        "\"s3:GetObject\"",
+        "\"s3:GetObjekt\"",
+        "`s3:GetObjekt` is not an action of the `s3` service",
+        "\"s3:GetObjekt\"",
+    ),
+    (
+        "a CIDR too small",
+        "10.0.0.0/16",
+        "10.0.0.0/29",
+        "The VPC netmask should be at least 28, netmask provided is 29",
+        "\"10.0.0.0/29\"",
+    ),
+    (
+        "a release label",
+        "emr-7.5.0",
+        "emr-6.5.0",
+        "EMR Serverless supports release EMR 6.9 and above",
+        "\"emr-6.5.0\"",
+    ),
+    (
+        "an unknown field",
+        "    architecture: ARM64,",
+        "    architecture: ARM64,\n    max_capacity: {},",
+        "unknown field `max_capacity` in spark_serverless_runtime!; did you mean `maximum_capacity`?",
+        "max_capacity",
+    ),
+    (
+        "a missing entry-point file",
+        "spark/job.py",
+        "spark/jobs.py",
+        "file `spark/jobs.py` not found",
+        "\"spark/jobs.py\"",
+    ),
+    (
+        "a package name",
+        "name: \"nightly\",\n    stack: \"jobs\",\n    entrypoint",
+        "name: \"night/ly\",\n    stack: \"jobs\",\n    entrypoint",
+        "`night/ly` is not a valid package name",
+        "\"night/ly\"",
+    ),
+    (
+        "a stack name",
+        "stack: \"platform\"",
+        "stack: \"1platform\"",
+        "`1platform` is not a valid stack name",
+        "\"1platform\"",
+    ),
+];
+
+/// `src/main.rs:line:col` of the first `needle` in `text`.
+fn loc_of(text: &str, needle: &str) -> String {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` is in the source"));
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("src/main.rs:{line}:{col}")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+        .join("tests/referenced-errors")
+}
+
+/// The user crate: its own workspace, path dependencies on this checkout as the README has
+/// them, the workspace's lock file so no new crate is fetched.
+fn user_crate(dir: &Path, name: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("spark")).unwrap();
+    let ws = workspace();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{1}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
+             [dependencies]\nsparkform = {{ path = \"{0}/dsl-runtime\", default-features = false }}\n\n\
+             [build-dependencies]\nsparkform-build = {{ path = \"{0}/build-support\" }}\n",
+            ws.display(),
+            name
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("build.rs"),
+        "fn main() {\n    sparkform_build::synthesize();\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("spark/job.py"), "print('nightly')\n").unwrap();
+    std::fs::copy(ws.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// `cargo build` of the crate with this main.rs: (success, stderr).
+fn build(dir: &Path, main: &str) -> (bool, String) {
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    let out = Command::new(env!("CARGO"))
+        .current_dir(dir)
+        .args(["build", "--offline", "--quiet"])
+        .env("CARGO_TARGET_DIR", target_dir().join("target"))
+        .env("CARGO_TERM_COLOR", "never")
+        .env_remove("SPARKFORM_OUT_DIR")
+        .output()
+        .expect("cargo runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The error headlines (`error: ...`, `error[E...]: ...`), without cargo's summary.
+fn headlines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .filter(|l| {
+            !l.starts_with("error: could not compile") && !l.starts_with("error: failed to run custom build command")
+        })
+        .collect()
+}
+
+#[test]
+fn each_broken_field_of_a_referenced_construct_is_its_one_error() {
+    let dir = target_dir().join("app");
+    user_crate(&dir, "nightly-app");
+    let (ok, stderr) = build(&dir, MAIN);
+    assert!(ok, "the unbroken app builds:\n{stderr}");
+    let mut failures = Vec::new();
+    for (what, from, to, message, token) in CASES {
+        assert!(MAIN.contains(from), "{what}: the case's text is in the app");
+        let main = MAIN.replacen(from, to, 1);
+        let at = loc_of(&main, token);
+        let (ok, stderr) = build(&dir, &main);
+        let lines = headlines(&stderr);
+        let good = !ok
+            && lines.len() == 1
+            && lines[0].contains(message)
+            && stderr.contains(&format!("--> {at}"))
+            && !stderr.contains("is not a spark_serverless_runtime!")
+            && !stderr.contains("is not a pyspark_package!");
+        if !good {
+            failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// When the app has a problem only build.rs sees, the build stops before rustc runs; then
+/// build.rs prints the macros' errors too, each at its place, so none is hidden.
+#[test]
+fn an_app_error_does_not_hide_a_macro_error() {
+    let dir = target_dir().join("app-level");
+    user_crate(&dir, "app-level");
+    let role = "    execution_role: {\n        statements: [{ actions: [\"s3:GetObject\"], resources: [\"arn:${AWS::Partition}:s3:::data/*\"] }],\n    },\n";
+    let main = MAIN.replacen(role, "", 1).replacen(
+        "sparkform::main!();",
+        "spark_serverless_runtime!(pub OTHER { name: \"other\", architecture: ARM46 });\n\nsparkform::main!();",
+        1,
+    );
+    let (ok, stderr) = build(&dir, &main);
+    assert!(!ok);
+    let role_error = format!(
+        "{}: job `NIGHTLY` uses the execution role of `PLATFORM`, which declares none",
+        loc_of(&main, "PLATFORM,\n    entry_point")
+    );
+    assert!(stderr.contains(&role_error), "{role_error}\n{stderr}");
+    let macro_error = format!(
+        "{}: `ARM46` is not allowed here; did you mean `ARM64`?",
+        loc_of(&main, "ARM46")
+    );
+    assert!(stderr.contains(&macro_error), "{macro_error}\n{stderr}");
+}

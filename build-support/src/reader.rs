@@ -280,6 +280,19 @@ impl Value {
         }
     }
 
+    /// A handle written alone (`RUNTIME`, not `RUNTIME.part`); `None` if it is not a path.
+    pub fn handle(&self, diags: &mut Diags) -> Option<&PathValue> {
+        let p = self.path()?;
+        if let Some(m) = p.members.first() {
+            diags.error_help(
+                m.span,
+                format!("`.{}` does not apply here", m.name),
+                format!("write the handle alone: `{}`", p.text),
+            );
+        }
+        Some(p)
+    }
+
     pub fn call(&self) -> Option<&Call> {
         match &self.kind {
             ValueKind::Call(c) => Some(c),
@@ -291,7 +304,7 @@ impl Value {
     pub fn word(&self, diags: &mut Diags, choices: &[&'static str]) -> Option<Spanned<&'static str>> {
         let text = match &self.kind {
             ValueKind::Str(s) => s.as_str(),
-            ValueKind::Path(p) => p.text.as_str(),
+            ValueKind::Path(p) if p.members.is_empty() => p.text.as_str(),
             _ => {
                 wrong_kind(diags, self, &format!("one of {}", choices.join(", ")));
                 return None;

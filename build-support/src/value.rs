@@ -46,6 +46,16 @@ pub struct PathValue {
     pub text: String,
     /// The tokens, re-emitted as they were so rustc checks the reference at the right span.
     pub tokens: TokenStream,
+    /// `.name` parts after the path: a part of another construct (`EKS.dailyjob`) or one of
+    /// its attributes (`SPARK_RUNTIME.application_arn`).
+    pub members: Vec<Member>,
+}
+
+/// One `.name` after a handle.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub name: String,
+    pub span: Span,
 }
 
 impl PathValue {
@@ -296,8 +306,17 @@ fn parse_path_or_call(input: ParseStream) -> syn::Result<Value> {
     }
     let mut tokens = TokenStream::new();
     quote::ToTokens::to_tokens(&path, &mut tokens);
+    let mut members = Vec::new();
+    while input.peek(Token![.]) && input.peek2(Ident::peek_any) {
+        input.parse::<Token![.]>()?;
+        let id = Ident::parse_any(input)?;
+        members.push(Member {
+            name: id.to_string(),
+            span: id.span(),
+        });
+    }
     Ok(Value {
-        kind: ValueKind::Path(PathValue { text, tokens }),
+        kind: ValueKind::Path(PathValue { text, tokens, members }),
         span,
     })
 }

@@ -182,7 +182,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
         }
         (None, Some(v)) => {
             let entry = match &v.kind {
-                ValueKind::Path(p) => Some(EntryPoint::Package(p.clone())),
+                ValueKind::Path(_) => v.handle(diags).map(|p| EntryPoint::Package(p.clone())),
                 _ => v.string(diags).and_then(|e| {
                     let ok = ["s3://", "local://", "file://", "https://"].iter().any(|s| e.value.starts_with(s))
                         && e.value.len() > 8;
@@ -345,7 +345,7 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
     }
     if let Some(v) = runtime {
         return match &v.kind {
-            ValueKind::Path(p) => Some(Target::Runtime(p.clone())),
+            ValueKind::Path(_) => v.handle(diags).map(|p| Target::Runtime(p.clone())),
             kind => {
                 let help = match kind {
                     ValueKind::Str(s) if syn::parse_str::<syn::Ident>(s).is_ok() => format!(
@@ -398,7 +398,7 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
     match f.get("execution_role") {
         Some(v) => {
             match &v.kind {
-                ValueKind::Path(p) => Some(ExecutionRole::OfRuntime(p.clone())),
+                ValueKind::Path(_) => v.handle(diags).map(|p| ExecutionRole::OfRuntime(p.clone())),
                 ValueKind::Str(s) => match names::role_name_from_arn(s) {
                     Ok(name) => Some(ExecutionRole::Arn { arn: s.clone(), name }),
                     Err((m, h)) => {
@@ -519,7 +519,7 @@ fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Orchestration {
         return Orchestration::Sync;
     };
     match &v.kind {
-        ValueKind::Path(p) if p.text == "sync" => Orchestration::Sync,
+        ValueKind::Path(p) if p.text == "sync" && p.members.is_empty() => Orchestration::Sync,
         ValueKind::Call(c) if c.name == "polling" => match c.args.as_slice() {
             [secs] => match secs.kind {
                 ValueKind::Int(n) if !(5..=3600).contains(&n) => {

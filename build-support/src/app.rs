@@ -250,7 +250,11 @@ pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: 
             usable.push((c.as_ref(), *f));
         }
     }
+    app_errors.extend(duplicate_exports(&usable));
     let mut link = Linker::default();
+    for (c, _) in &usable {
+        constructs::attributes::publish(*c, &mut link);
+    }
     for (c, _) in &usable {
         c.synth(&index, &mut link);
     }
@@ -310,6 +314,25 @@ fn duplicate_handles(constructs: &[Box<dyn Construct>], origin: &[&Found]) -> Ve
                     h.ident, h.prefix, first.loc, h.stack
                 ),
             });
+        }
+    }
+    out
+}
+
+/// Export names are unique in an account and region.
+fn duplicate_exports(usable: &[(&dyn Construct, &Found)]) -> Vec<Located> {
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
+    for (c, f) in usable {
+        for e in &c.handle().exports {
+            let Some(name) = &e.name else { continue };
+            let here = format!("{}.{}", c.handle().ident, e.attribute);
+            if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                out.push(Located {
+                    loc: f.locate(Some(e.span)),
+                    message: format!("the export name `{name}` is used by `{first}` and `{here}`; export names are unique in an account and region"),
+                });
+            }
         }
     }
     out

@@ -13,6 +13,8 @@ pub struct Fields<'a> {
     asked: Vec<&'static str>,
     /// The fields the object may have, when a table declares them (else: those asked for).
     known: Option<&'static [&'static str]>,
+    /// The construct table row, for a macro body.
+    def: Option<&'static crate::constructs::ConstructDef>,
     /// Fields asked for that `known` lacks (reported by `finish`).
     unlisted: Vec<&'static str>,
     used: Vec<bool>,
@@ -36,6 +38,7 @@ impl<'a> Fields<'a> {
             what,
             asked: Vec::new(),
             known: None,
+            def: None,
             unlisted: Vec::new(),
             used: vec![false; obj.entries.len()],
         }
@@ -46,7 +49,13 @@ impl<'a> Fields<'a> {
     pub fn top(obj: &'a Object, def: &'static crate::constructs::ConstructDef, diags: &mut Diags) -> Self {
         let mut f = Fields::new(obj, def.what, diags);
         f.known = Some(def.fields);
+        f.def = Some(def);
         f
+    }
+
+    /// The construct table row of a macro body (see [`Fields::top`]).
+    pub fn def(&self) -> Option<&'static crate::constructs::ConstructDef> {
+        self.def
     }
 
     pub fn span(&self) -> Span {
@@ -297,6 +306,20 @@ impl Value {
         match &self.kind {
             ValueKind::Call(c) => Some(c),
             _ => None,
+        }
+    }
+
+    /// A name written bare (`vpc_id`) or as a string.
+    pub fn word_any(&self, diags: &mut Diags) -> Option<Spanned<String>> {
+        match &self.kind {
+            ValueKind::Str(s) => Some(Spanned::new(s.clone(), self.span)),
+            ValueKind::Path(p) if p.members.is_empty() && !p.text.contains("::") => {
+                Some(Spanned::new(p.text.clone(), self.span))
+            }
+            _ => {
+                wrong_kind(diags, self, "a name");
+                None
+            }
         }
     }
 

@@ -29,7 +29,8 @@ static TOY: ConstructDef = ConstructDef {
     macro_name: "alert_topic",
     what: "alert_topic!",
     handle_type: "AlertTopic",
-    fields: &["stack", "display_name", "runtime"],
+    fields: &["stack", "outputs", "exports", "display_name", "runtime"],
+    attributes: &[],
     example: r#"pub ALERTS { display_name: "Spark alerts", runtime: RUNTIME }"#,
     check: |decl, ctx, diags| check(decl, ctx, diags).map(|t| Box::new(t) as Box<dyn Construct>),
 };

@@ -54,6 +54,19 @@ pub fn check_stack_name(name: &str) -> Result<(), Problem> {
     }
 }
 
+/// A CloudFormation export name: 1 to 255 letters, digits, `-` and `:`.
+pub fn check_export_name(name: &str) -> Result<(), Problem> {
+    let ok = (1..=255).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':');
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            format!("`{name}` is not a valid export name"),
+            "export names are 1 to 255 letters, digits, `-` and `:`".into(),
+        ))
+    }
+}
+
 /// `NIGHTLY_JOB` -> `NightlyJob`: the prefix of every logical ID a construct creates.
 pub fn pascal_case(ident: &str) -> String {
     ident

@@ -80,6 +80,14 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The checked construct a path names, whatever its kind.
+    pub fn construct(&self, path: &PathValue) -> Option<&'a dyn Construct> {
+        match self.slots.get(ident_of(path)) {
+            Some(Slot::Checked(c)) => Some(*c),
+            _ => None,
+        }
+    }
+
     /// Every checked construct of type `T`.
     pub fn all<T: Construct>(&self) -> impl Iterator<Item = &'a T> + '_ {
         self.slots.values().filter_map(|s| match s {

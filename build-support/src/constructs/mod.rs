@@ -6,6 +6,7 @@
 //! Adding a construct is one row in [`TABLE`] plus its own folder here (see the README's
 //! development section).
 
+pub mod attributes;
 pub mod index;
 pub mod pyspark_package;
 pub mod serverless_runtime;
@@ -15,6 +16,7 @@ use crate::diag::Diags;
 use crate::model::{Context, Handle};
 use crate::synth::Linker;
 use crate::value::{Declaration, PathValue};
+pub use attributes::Attribute;
 pub use index::{Index, Resolved};
 use proc_macro2::{Span, TokenStream};
 use std::any::Any;
@@ -30,6 +32,8 @@ pub struct ConstructDef {
     pub handle_type: &'static str,
     /// Every top-level field the checker reads.
     pub fields: &'static [&'static str],
+    /// Every attribute a declaration can have (`HANDLE.attribute`, `outputs`, `exports`).
+    pub attributes: &'static [&'static str],
     /// A valid body using most fields (references to other rows' example handles are fine).
     pub example: &'static str,
     /// Checks one declaration, reporting every problem on its token.
@@ -81,6 +85,10 @@ pub trait Construct: Debug + Any {
     fn handle(&self) -> &Handle;
     /// The handles this construct names; the app checks them before synthesis.
     fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
+    /// The attributes this declaration has (see [`attributes`]).
+    fn attributes(&self) -> Vec<Attribute> {
         Vec::new()
     }
     /// Checks that need the other constructs (every reference resolves by then).

@@ -77,6 +77,17 @@ pub struct Handle {
     pub prefix: String,
     pub stack: String,
     pub span: proc_macro2::Span,
+    /// Attributes exported for stacks that are not sparkform's (`outputs`, `exports`).
+    pub exports: Vec<Export>,
+}
+
+/// An attribute published under a stable export name.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub attribute: String,
+    /// The export name; `None`: `<stack>-<output id>`, the name sparkform's own imports use.
+    pub name: Option<String>,
+    pub span: proc_macro2::Span,
 }
 
 impl Handle {
@@ -95,11 +106,13 @@ impl Handle {
             }
             None => ctx.default_stack(),
         };
+        let exports = read_exports(fields, diags);
         Handle {
             ident,
             prefix,
             stack,
             span: decl.name.span(),
+            exports,
         }
     }
 
@@ -107,6 +120,65 @@ impl Handle {
     pub fn id(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.prefix)
     }
+}
+
+/// Reads `outputs: [attr, ...]` and `exports: { attr: "Export-Name" }`, checked against the
+/// attributes of the construct's row.
+fn read_exports(fields: &mut Fields, diags: &mut Diags) -> Vec<Export> {
+    let attributes: &[&str] = fields.def().map(|d| d.attributes).unwrap_or(&[]);
+    let mut out: Vec<Export> = Vec::new();
+    let attribute = |name: &str, span, diags: &mut Diags| -> bool {
+        if attributes.contains(&name) {
+            return true;
+        }
+        diags.error_help(
+            span,
+            format!(
+                "`{name}` is not an attribute of this construct{}",
+                crate::diag::suggestion(name, attributes.iter().copied())
+            ),
+            format!("the attributes are: {}", attributes.join(", ")),
+        );
+        false
+    };
+    if let Some(list) = fields.list("outputs", diags) {
+        for v in list {
+            let Some(name) = v.word_any(diags) else { continue };
+            if attribute(&name.value, name.span, diags) {
+                out.push(Export {
+                    attribute: name.value,
+                    name: None,
+                    span: name.span,
+                });
+            }
+        }
+    }
+    if let Some(o) = fields.object("exports", diags) {
+        for e in &o.entries {
+            let Some(name) = e.value.string(diags) else { continue };
+            if let Err((m, h)) = names::check_export_name(&name.value) {
+                diags.error_help(name.span, m, h);
+            }
+            if attribute(&e.key, e.key_span, diags) {
+                out.push(Export {
+                    attribute: e.key.clone(),
+                    name: Some(name.value),
+                    span: name.span,
+                });
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &out {
+        if !seen.insert(e.attribute.as_str()) {
+            diags.error_help(
+                e.span,
+                format!("`{}` is exported twice", e.attribute),
+                "export each attribute once",
+            );
+        }
+    }
+    out
 }
 
 /// What happens to data (keys, log groups, buckets) when the stack is deleted.

@@ -149,17 +149,20 @@ impl Linker {
 
     /// `value` of stack `owner` as seen from stack `from`: itself in the same stack, else an
     /// `Fn::ImportValue` of an export `owner` gains (and `from` then deploys after `owner`).
+    /// An export name the output already has (a user's `exports`) is kept.
     pub fn value(&mut self, from: &str, owner: &str, output_id: &str, value: Json) -> Json {
         if from == owner {
             return value;
         }
-        let export = format!("{owner}-{output_id}");
         let t = self.template(owner);
         let out = t
             .outputs
             .entry(output_id.to_string())
             .or_insert_with(|| json!({ "Value": value }));
-        out["Export"] = json!({ "Name": export });
+        if out.get("Export").is_none() {
+            out["Export"] = json!({ "Name": crate::constructs::attributes::default_export(owner, output_id) });
+        }
+        let export = out["Export"]["Name"].clone();
         self.template(from).depends_on.insert(owner.to_string());
         json!({ "Fn::ImportValue": export })
     }

@@ -7,7 +7,7 @@ pub mod synth;
 pub use model::PySparkPackage;
 pub use synth::{bucket_value, ids, venv_conf, PackageIds};
 
-use super::{Construct, ConstructDef, Index, ManifestParts};
+use super::{Attribute, Construct, ConstructDef, Index, ManifestParts};
 use crate::expand::{handle_type, opt, track_files};
 use crate::model::Handle;
 use crate::synth::Linker;
@@ -22,6 +22,8 @@ pub static DEF: ConstructDef = ConstructDef {
     handle_type: "PySparkPackage",
     fields: &[
         "stack",
+        "outputs",
+        "exports",
         "name",
         "entrypoint",
         "dependencies",
@@ -30,6 +32,13 @@ pub static DEF: ConstructDef = ConstructDef {
         "artifacts_bucket",
         "removal_policy",
     ],
+    attributes: &[
+        "artifacts_bucket_name",
+        "entrypoint_uri",
+        "venv_archive_uri",
+        "spark_venv_conf",
+        "access_logs_bucket_name",
+    ],
     // Paths as in examples/pyspark-package, whose files the fuzzer's crate context uses.
     example: r#"pub PKG {
         name: "nightly-job-aggregation",
@@ -37,6 +46,7 @@ pub static DEF: ConstructDef = ConstructDef {
         dependencies: "spark",
         venv_archive_path: "/venv-package/pyspark-env.tar.gz",
         removal_policy: retain,
+        outputs: [entrypoint_uri],
     }"#,
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|p| Box::new(p) as Box<dyn Construct>),
 };
@@ -58,6 +68,10 @@ impl Construct for PySparkPackage {
 
     fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        synth::attributes(self)
     }
 
     fn synth(&self, _index: &Index, link: &mut Linker) {

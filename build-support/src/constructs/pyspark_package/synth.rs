@@ -4,6 +4,7 @@
 //! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
 
 use super::model::PySparkPackage;
+use crate::constructs::Attribute;
 use crate::model::Removal;
 use crate::synth::bucket::{
     block_public_access, bucket_policy, deny_insecure_transport, owner_enforced, secure_bucket,
@@ -73,34 +74,55 @@ pub fn synth(p: &PySparkPackage, t: &mut Template) {
                 json!({ "DestinationBucketName": r#ref(&ids.access_logs), "LogFilePrefix": "access-logs/" });
         }
     }
+}
+
+/// The package's attributes (DSF's `entrypointUri`, `venvArchiveUri`, `sparkVenvConf`,
+/// `artifactsBucket`, `artifactsAccessLogsBucket`).
+pub fn attributes(p: &PySparkPackage) -> Vec<Attribute> {
+    let ids = ids(p);
     let bucket = bucket_value(p);
-    t.output(
-        &ids.out_bucket,
-        bucket.clone(),
-        &format!("S3 bucket with the artifacts of {}", p.name),
-    );
     let with_bucket =
         |text: String| json!({ "Fn::Sub": [text, { Placeholder::ArtifactsBucket.name(): bucket.clone() }] });
-    t.output(
-        &ids.out_entrypoint_uri,
-        with_bucket(p.entrypoint_uri()),
-        &format!("Entry point of {}", p.name),
-    );
+    let mut out = vec![
+        Attribute::new(
+            "artifacts_bucket_name",
+            &ids.out_bucket,
+            bucket.clone(),
+            format!("S3 bucket with the artifacts of {}", p.name),
+        ),
+        Attribute::new(
+            "entrypoint_uri",
+            &ids.out_entrypoint_uri,
+            with_bucket(p.entrypoint_uri()),
+            format!("Entry point of {}", p.name),
+        ),
+    ];
     if let Some(key) = p.venv_key() {
-        t.output(
+        out.push(Attribute::new(
+            "venv_archive_uri",
             &ids.out_venv_uri,
             with_bucket(format!("s3://{}/{key}#environment", Placeholder::ArtifactsBucket)),
-            &format!("Virtualenv archive of {}", p.name),
-        );
-        t.output(
+            format!("Virtualenv archive of {}", p.name),
+        ));
+        out.push(Attribute::new(
+            "spark_venv_conf",
             &ids.out_spark_conf,
             with_bucket(venv_conf(p, false)),
-            &format!(
+            format!(
                 "Spark conf that activates the virtualenv of {} on EMR Serverless",
                 p.name
             ),
-        );
+        ));
     }
+    if p.artifacts_bucket.is_none() {
+        out.push(Attribute::new(
+            "access_logs_bucket_name",
+            p.handle.id("AccessLogsBucketName"),
+            r#ref(&ids.access_logs),
+            format!("S3 bucket with the access logs of the artifacts bucket of {}", p.name),
+        ));
+    }
+    out
 }
 
 /// The target of the artifacts bucket's server access logs. S3 writes access logs only

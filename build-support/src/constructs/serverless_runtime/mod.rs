@@ -7,13 +7,15 @@ pub mod synth;
 pub use model::ServerlessRuntime;
 pub use synth::{ids, RuntimeIds};
 
-use super::{Construct, ConstructDef, Index};
+use super::{Attribute, Construct, ConstructDef, Index};
 use crate::expand::{handle_type, opt};
 use crate::model::Handle;
-use crate::synth::Linker;
+use crate::synth::{att, r#ref, Linker};
 use crate::value::Declaration;
+use model::Network;
 use proc_macro2::TokenStream;
 use quote::quote;
+use serde_json::json;
 
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "spark_serverless_runtime",
@@ -21,6 +23,8 @@ pub static DEF: ConstructDef = ConstructDef {
     handle_type: "SparkServerlessRuntime",
     fields: &[
         "stack",
+        "outputs",
+        "exports",
         "name",
         "release_label",
         "architecture",
@@ -42,6 +46,19 @@ pub static DEF: ConstructDef = ConstructDef {
         "start_job_roles",
         "tags",
     ],
+    attributes: &[
+        "application_id",
+        "application_arn",
+        "execution_role_arn",
+        "execution_role_name",
+        "vpc_id",
+        "private_subnet_ids",
+        "security_group_id",
+        "s3_endpoint_id",
+        "flow_log_group_name",
+        "flow_log_key_arn",
+        "flow_log_role_arn",
+    ],
     example: r#"pub RUNTIME {
         name: "spark-serverless-demo",
         release_label: "emr-7.5.0",
@@ -53,6 +70,7 @@ pub static DEF: ConstructDef = ConstructDef {
         },
         start_job_roles: [{ id: "JobTrigger", assumed_by: "lambda.amazonaws.com" }],
         tags: { "team": "analytics" },
+        exports: { vpc_id: "analytics-spark-vpc" },
     }"#,
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|r| Box::new(r) as Box<dyn Construct>),
 };
@@ -64,6 +82,88 @@ impl Construct for ServerlessRuntime {
 
     fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        let ids = ids(self);
+        let p = &self.handle.prefix;
+        let name = &self.name;
+        let mut out = vec![
+            Attribute::new(
+                "application_id",
+                &ids.out_application_id,
+                r#ref(&ids.application),
+                format!("EMR Serverless application id of {name}"),
+            ),
+            Attribute::new(
+                "application_arn",
+                &ids.out_application_arn,
+                att(&ids.application, "Arn"),
+                format!("EMR Serverless application ARN of {name}"),
+            ),
+        ];
+        if self.execution_role.is_some() {
+            out.push(Attribute::new(
+                "execution_role_arn",
+                &ids.out_execution_role_arn,
+                att(&ids.execution_role, "Arn"),
+                format!("Execution role for jobs on {name}"),
+            ));
+            out.push(Attribute::new(
+                "execution_role_name",
+                &format!("{}Name", ids.execution_role),
+                r#ref(&ids.execution_role),
+                format!("Name of the execution role for jobs on {name}"),
+            ));
+        }
+        if let Network::DefaultVpc(spec) = &self.network {
+            let subnets: Vec<_> = (1..=spec.azs).map(|n| r#ref(&format!("{p}PrivateSubnet{n}"))).collect();
+            out.extend([
+                Attribute::new(
+                    "vpc_id",
+                    &format!("{p}VpcId"),
+                    r#ref(&format!("{p}Vpc")),
+                    format!("VPC of {name}"),
+                ),
+                Attribute::new(
+                    "private_subnet_ids",
+                    &format!("{p}PrivateSubnetIds"),
+                    json!({ "Fn::Join": [",", subnets] }),
+                    format!("Private subnets of {name}, comma-separated"),
+                ),
+                Attribute::new(
+                    "security_group_id",
+                    &format!("{p}SecurityGroupId"),
+                    r#ref(&format!("{p}SecurityGroup")),
+                    format!("Security group of {name}"),
+                ),
+                Attribute::new(
+                    "s3_endpoint_id",
+                    &format!("{p}S3EndpointId"),
+                    r#ref(&format!("{p}S3Endpoint")),
+                    format!("S3 gateway endpoint of the VPC of {name}"),
+                ),
+                Attribute::new(
+                    "flow_log_group_name",
+                    &format!("{p}FlowLogGroupName"),
+                    r#ref(&format!("{p}FlowLogGroup")),
+                    format!("Flow-log group of the VPC of {name}"),
+                ),
+                Attribute::new(
+                    "flow_log_key_arn",
+                    &format!("{p}FlowLogKeyArn"),
+                    att(&format!("{p}FlowLogKey"), "Arn"),
+                    format!("KMS key of the flow logs of {name}"),
+                ),
+                Attribute::new(
+                    "flow_log_role_arn",
+                    &format!("{p}FlowLogRoleArn"),
+                    att(&format!("{p}FlowLogRole"), "Arn"),
+                    format!("Role that delivers the flow logs of {name}"),
+                ),
+            ]);
+        }
+        out
     }
 
     fn synth(&self, _index: &Index, link: &mut Linker) {

@@ -148,19 +148,9 @@ pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
         Json::Object(props),
         r.removal,
     );
-    t.output(
-        &ids.out_application_id,
-        r#ref(&ids.application),
-        &format!("EMR Serverless application id of {}", r.name),
-    );
-    t.output(
-        &ids.out_application_arn,
-        att(&ids.application, "Arn"),
-        &format!("EMR Serverless application ARN of {}", r.name),
-    );
 
     if let Some(role) = &r.execution_role {
-        execution_role(r, &ids, role, t);
+        execution_role(&ids, role, t);
     }
     if !r.start_job_roles.is_empty() {
         start_job_grants(r, &ids, t);
@@ -216,7 +206,7 @@ fn monitoring(m: &Monitoring) -> Json {
 }
 
 /// The job execution role: trusted by EMR Serverless only for this application.
-fn execution_role(r: &ServerlessRuntime, ids: &RuntimeIds, role: &super::model::ExecutionRole, t: &mut Template) {
+fn execution_role(ids: &RuntimeIds, role: &super::model::ExecutionRole, t: &mut Template) {
     let condition = json!({
         "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
         "ArnLike": { "aws:SourceArn": att(&ids.application, "Arn") },
@@ -233,11 +223,6 @@ fn execution_role(r: &ServerlessRuntime, ids: &RuntimeIds, role: &super::model::
         props["ManagedPolicyArns"] = Json::Array(role.managed_policy_arns.iter().map(|a| user_str(a)).collect());
     }
     t.resource(&ids.execution_role, "AWS::IAM::Role", props);
-    t.output(
-        &ids.out_execution_role_arn,
-        att(&ids.execution_role, "Arn"),
-        &format!("Execution role for jobs on {}", r.name),
-    );
 }
 
 /// DSF's grantStartExecution with valid actions only: pass the execution role to EMR

@@ -15,7 +15,7 @@ pub mod synth;
 pub use model::SparkJob;
 pub use synth::{ids, JobIds};
 
-use super::{AppProblem, Construct, ConstructDef, Index, ManifestParts, Reference};
+use super::{AppProblem, Attribute, Construct, ConstructDef, Index, ManifestParts, Reference};
 use crate::constructs::serverless_runtime::ServerlessRuntime;
 use crate::expand::{handle_ref, handle_type, local, opt};
 use crate::model::Handle;
@@ -34,6 +34,8 @@ pub static DEF: ConstructDef = ConstructDef {
     handle_type: "SparkJob",
     fields: &[
         "stack",
+        "outputs",
+        "exports",
         "name",
         "runtime",
         "application_id",
@@ -56,6 +58,13 @@ pub static DEF: ConstructDef = ConstructDef {
         "log_retention_days",
         "tracing",
     ],
+    attributes: &[
+        "state_machine_arn",
+        "state_machine_name",
+        "state_machine_log_group_name",
+        "state_machine_log_group_arn",
+        "log_bucket_name",
+    ],
     example: r#"pub JOB {
         name: "nightly-aggregation",
         runtime: RUNTIME,
@@ -68,6 +77,7 @@ pub static DEF: ConstructDef = ConstructDef {
         orchestration: polling(60),
         log_retention_days: 30,
         tags: { "team": "analytics" },
+        outputs: [state_machine_arn],
     }"#,
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|j| Box::new(j) as Box<dyn Construct>),
 };
@@ -111,6 +121,10 @@ impl Construct for SparkJob {
             });
         }
         refs
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        synth::attributes(self)
     }
 
     fn check_app(&self, index: &Index) -> Vec<AppProblem> {

@@ -7,9 +7,10 @@ use super::iam::{execution_role_grants, state_machine_statements};
 use super::model::{ExecutionRole, S3Logs, SparkJob, Target};
 use super::request::request;
 use super::service::JobService;
-use crate::constructs::pyspark_package::{self, PySparkPackage};
-use crate::constructs::serverless_runtime::{self, ServerlessRuntime};
-use crate::constructs::Index;
+use crate::constructs::attributes::import;
+use crate::constructs::pyspark_package::PySparkPackage;
+use crate::constructs::serverless_runtime::ServerlessRuntime;
+use crate::constructs::{Attribute, Index};
 use crate::synth::bucket::secure_bucket;
 use crate::synth::iam::{document, statement, trust};
 use crate::synth::{att, r#ref, tags, Linker};
@@ -45,6 +46,47 @@ pub fn ids(j: &SparkJob) -> JobIds {
     }
 }
 
+/// The job's attributes (DSF's `stateMachine`, `stateMachineLogGroup`, and its log bucket).
+pub fn attributes(j: &SparkJob) -> Vec<Attribute> {
+    let ids = ids(j);
+    let name = &j.name;
+    let mut out = vec![
+        Attribute::new(
+            "state_machine_arn",
+            &ids.out_state_machine_arn,
+            r#ref(&ids.state_machine),
+            format!("State machine that runs job {name}"),
+        ),
+        Attribute::new(
+            "state_machine_name",
+            j.handle.id("StateMachineName"),
+            att(&ids.state_machine, "Name"),
+            format!("Name of the state machine that runs job {name}"),
+        ),
+        Attribute::new(
+            "state_machine_log_group_name",
+            j.handle.id("StateMachineLogGroupName"),
+            r#ref(&ids.log_group),
+            format!("Log group of the state machine that runs job {name}"),
+        ),
+        Attribute::new(
+            "state_machine_log_group_arn",
+            j.handle.id("StateMachineLogGroupArn"),
+            att(&ids.log_group, "Arn"),
+            format!("ARN of the log group of the state machine that runs job {name}"),
+        ),
+    ];
+    if matches!(j.s3_logs, S3Logs::Created { .. }) {
+        out.push(Attribute::new(
+            "log_bucket_name",
+            &ids.out_log_bucket,
+            r#ref(&ids.log_bucket),
+            format!("S3 bucket with the logs of job {name}"),
+        ));
+    }
+    out
+}
+
 /// What the job runs on and as, as template values in the job's stack.
 pub struct Targets {
     /// Application id or virtual cluster id.
@@ -77,11 +119,9 @@ fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
     let (target_id, target_arn) = match &j.target {
         Target::Runtime(p) => {
             let r = runtime_of(index, p)?;
-            let ids = serverless_runtime::ids(r);
-            let owner = &r.handle.stack;
             (
-                link.value(stack, owner, &ids.out_application_id, r#ref(&ids.application)),
-                link.value(stack, owner, &ids.out_application_arn, att(&ids.application, "Arn")),
+                import(r, "application_id", stack, link)?,
+                import(r, "application_arn", stack, link)?,
             )
         }
         Target::ApplicationId(id) => (
@@ -97,22 +137,9 @@ fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
         ExecutionRole::Arn { arn, name } => (json!(arn), json!(name)),
         ExecutionRole::OfRuntime(p) => {
             let r = runtime_of(index, p)?;
-            r.execution_role.as_ref()?;
-            let ids = serverless_runtime::ids(r);
-            let owner = &r.handle.stack;
             (
-                link.value(
-                    stack,
-                    owner,
-                    &ids.out_execution_role_arn,
-                    att(&ids.execution_role, "Arn"),
-                ),
-                link.value(
-                    stack,
-                    owner,
-                    &format!("{}Name", ids.execution_role),
-                    r#ref(&ids.execution_role),
-                ),
+                import(r, "execution_role_arn", stack, link)?,
+                import(r, "execution_role_name", stack, link)?,
             )
         }
     };
@@ -137,22 +164,10 @@ pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
     vars.insert(Placeholder::ExecutionRoleArn.name().into(), res.role_arn.clone());
     if let S3Logs::Created { encryption_key_arn, .. } = &j.s3_logs {
         secure_bucket(t, &ids.log_bucket, encryption_key_arn.as_deref(), j.removal);
-        t.output(
-            &ids.out_log_bucket,
-            r#ref(&ids.log_bucket),
-            &format!("S3 bucket with the logs of job {}", j.name),
-        );
         vars.insert(Placeholder::LogBucket.name().into(), r#ref(&ids.log_bucket));
     }
     let pkg = package_of(j, index);
-    let artifacts_bucket = pkg.map(|pkg| {
-        link.value(
-            &j.handle.stack,
-            &pkg.handle.stack,
-            &pyspark_package::ids(pkg).out_bucket,
-            pyspark_package::bucket_value(pkg),
-        )
-    });
+    let artifacts_bucket = pkg.and_then(|pkg| import(pkg, "artifacts_bucket_name", &j.handle.stack, link));
     if let Some(bucket) = &artifacts_bucket {
         vars.insert(Placeholder::ArtifactsBucket.name().into(), bucket.clone());
     }
@@ -192,11 +207,6 @@ pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
         sm["Tags"] = tags(&j.tags);
     }
     t.resource(&ids.state_machine, "AWS::StepFunctions::StateMachine", sm);
-    t.output(
-        &ids.out_state_machine_arn,
-        r#ref(&ids.state_machine),
-        &format!("State machine that runs job {}", j.name),
-    );
 
     let mut grants = execution_role_grants(j, &ids);
     if let (Some(pkg), Some(bucket)) = (pkg, artifacts_bucket) {

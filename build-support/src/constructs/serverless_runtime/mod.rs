@@ -111,7 +111,7 @@ impl Construct for ServerlessRuntime {
             ));
             out.push(Attribute::new(
                 "execution_role_name",
-                &format!("{}Name", ids.execution_role),
+                format!("{}Name", ids.execution_role),
                 r#ref(&ids.execution_role),
                 format!("Name of the execution role for jobs on {name}"),
             ));
@@ -121,19 +121,19 @@ impl Construct for ServerlessRuntime {
             out.extend([
                 Attribute::new(
                     "vpc_id",
-                    &format!("{p}VpcId"),
+                    format!("{p}VpcId"),
                     r#ref(&format!("{p}Vpc")),
                     format!("VPC of {name}"),
                 ),
                 Attribute::new(
                     "private_subnet_ids",
-                    &format!("{p}PrivateSubnetIds"),
+                    format!("{p}PrivateSubnetIds"),
                     json!({ "Fn::Join": [",", subnets] }),
                     format!("Private subnets of {name}, comma-separated"),
                 ),
                 Attribute::new(
                     "security_group_id",
-                    &format!("{p}SecurityGroupId"),
+                    format!("{p}SecurityGroupId"),
                     r#ref(&format!("{p}SecurityGroup")),
                     format!("Security group of {name}"),
                 ),
@@ -145,19 +145,19 @@ impl Construct for ServerlessRuntime {
                 ),
                 Attribute::new(
                     "flow_log_group_name",
-                    &format!("{p}FlowLogGroupName"),
+                    format!("{p}FlowLogGroupName"),
                     r#ref(&format!("{p}FlowLogGroup")),
                     format!("Flow-log group of the VPC of {name}"),
                 ),
                 Attribute::new(
                     "flow_log_key_arn",
-                    &format!("{p}FlowLogKeyArn"),
+                    format!("{p}FlowLogKeyArn"),
                     att(&format!("{p}FlowLogKey"), "Arn"),
                     format!("KMS key of the flow logs of {name}"),
                 ),
                 Attribute::new(
                     "flow_log_role_arn",
-                    &format!("{p}FlowLogRoleArn"),
+                    format!("{p}FlowLogRoleArn"),
                     att(&format!("{p}FlowLogRole"), "Arn"),
                     format!("Role that delivers the flow logs of {name}"),
                 ),

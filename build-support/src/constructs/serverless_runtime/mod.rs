@@ -139,7 +139,7 @@ impl Construct for ServerlessRuntime {
                 ),
                 Attribute::new(
                     "s3_endpoint_id",
-                    &format!("{p}S3EndpointId"),
+                    format!("{p}S3EndpointId"),
                     r#ref(&format!("{p}S3Endpoint")),
                     format!("S3 gateway endpoint of the VPC of {name}"),
                 ),

@@ -83,3 +83,17 @@ fn unknown_attributes_and_duplicate_export_names_are_errors() {
     let s = synth(r#"spark_serverless_runtime!(pub P { name: "p", exports: { vpc_id: "bad name" } });"#);
     assert!(format!("{:?}", s.macro_errors).contains("`bad name` is not a valid export name"));
 }
+
+#[test]
+fn modes_and_retry_policies_need_emr_7_1_on_the_runtime() {
+    let s = synth(
+        r#"spark_serverless_runtime!(pub OLD { name: "old", release_label: "emr-6.15.0",
+               execution_role: { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } });
+           spark_job!(pub J { name: "j", runtime: OLD, entry_point: "s3://b/j.py", mode: streaming });"#,
+    );
+    let errors: Vec<String> = s.app_errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["src/main.rs:3:90: streaming jobs need EMR 7.1.0 or later, and `OLD` runs emr-6.15.0: set its `release_label` to emr-7.1.0 or later"]
+    );
+}

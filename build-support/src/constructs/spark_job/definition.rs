@@ -18,6 +18,23 @@ pub fn definition(j: &SparkJob, params: Map<String, Json>) -> Json {
     let timeout = j.timeout_minutes * 60;
     let failed_from_error = json!({ "Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause" });
     match j.orchestration {
+        Orchestration::Start => json!({
+            "Comment": format!("Starts Spark job {} with the {prefix}:startJobRun integration, and ends once the run is accepted", j.name),
+            "StartAt": "StartJobRun",
+            "TimeoutSeconds": 900,
+            "States": {
+                "StartJobRun": {
+                    "Type": "Task",
+                    "Resource": format!("arn:${{AWS::Partition}}:states:::{prefix}:startJobRun"),
+                    "Parameters": params,
+                    "ResultPath": "$.JobRun",
+                    "Catch": catch_all("JobFailed"),
+                    "Next": "JobStarted",
+                },
+                "JobStarted": { "Type": "Succeed" },
+                "JobFailed": failed_from_error,
+            },
+        }),
         Orchestration::Sync => json!({
             "Comment": format!("Runs Spark job {} with the optimized {prefix}:startJobRun.sync integration", j.name),
             "StartAt": "StartJobRun",

@@ -16,6 +16,8 @@ use sparkform_assembly::Service;
 pub fn state_machine_statements(j: &SparkJob, res: &Targets) -> Vec<Json> {
     let service = j.target.service();
     let runs = json!({ "Fn::Join": ["", [res.target_arn.clone(), "/jobruns/*"]] });
+    // A state machine that only starts the run never reads or cancels it.
+    let watches = j.orchestration != Orchestration::Start;
     let mut s = Vec::new();
     match service {
         Service::EmrContainers => {
@@ -25,12 +27,14 @@ pub fn state_machine_statements(j: &SparkJob, res: &Targets) -> Vec<Json> {
                 vec![res.target_arn.clone()],
                 Some(json!({ "StringEquals": { "emr-containers:ExecutionRoleArn": res.role_arn.clone() } })),
             ));
-            s.push(statement(
-                true,
-                &["emr-containers:DescribeJobRun", "emr-containers:CancelJobRun"],
-                vec![runs.clone()],
-                None,
-            ));
+            if watches {
+                s.push(statement(
+                    true,
+                    &["emr-containers:DescribeJobRun", "emr-containers:CancelJobRun"],
+                    vec![runs.clone()],
+                    None,
+                ));
+            }
             if !j.tags.is_empty() {
                 s.push(statement(
                     true,
@@ -47,12 +51,14 @@ pub fn state_machine_statements(j: &SparkJob, res: &Targets) -> Vec<Json> {
                 vec![res.target_arn.clone()],
                 None,
             ));
-            s.push(statement(
-                true,
-                &["emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"],
-                vec![runs.clone()],
-                None,
-            ));
+            if watches {
+                s.push(statement(
+                    true,
+                    &["emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"],
+                    vec![runs.clone()],
+                    None,
+                ));
+            }
             if !j.tags.is_empty() {
                 s.push(statement(
                     true,

@@ -42,7 +42,7 @@ pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
         log_uri: log_uri(j),
         timeout_minutes: j.timeout_minutes,
         polling_interval_seconds: match j.orchestration {
-            Orchestration::Sync => None,
+            Orchestration::Sync | Orchestration::Start => None,
             Orchestration::Polling { interval_seconds } => Some(interval_seconds),
         },
         request: serde_json::Value::Object(request(j, pkg)),

@@ -7,6 +7,7 @@
 pub mod definition;
 pub mod iam;
 pub mod manifest;
+pub mod mode;
 pub mod model;
 pub mod request;
 pub mod service;
@@ -46,7 +47,9 @@ pub static DEF: ConstructDef = ConstructDef {
         "spark_submit_parameters",
         "execution_role",
         "timeout_minutes",
+        "mode",
         "max_retries",
+        "retry_policy",
         "release_label",
         "s3_logs",
         "cloudwatch_logs",
@@ -128,19 +131,37 @@ impl Construct for SparkJob {
     }
 
     fn check_app(&self, index: &Index) -> Vec<AppProblem> {
+        let mut problems = Vec::new();
+        if let (Some(needs), Target::Runtime(p)) = (&self.needs_release, &self.target) {
+            let runtime = index.get::<ServerlessRuntime>(p);
+            let version = runtime.and_then(|r| crate::checks::release::version_of(&r.release_label));
+            if let (Some(r), Some(v)) = (runtime, version) {
+                if v < needs.version {
+                    let (a, b, c) = needs.version;
+                    problems.push(AppProblem {
+                        span: Some(needs.span),
+                        message: format!(
+                            "{} need EMR {a}.{b}.{c} or later, and `{}` runs {}: set its `release_label` to emr-{a}.{b}.{c} or later",
+                            needs.what, r.handle.ident, r.release_label
+                        ),
+                    });
+                }
+            }
+        }
         let ExecutionRole::OfRuntime(p) = &self.execution_role else {
-            return Vec::new();
+            return problems;
         };
         match index.get::<ServerlessRuntime>(p) {
-            Some(r) if r.execution_role.is_none() => vec![AppProblem {
+            Some(r) if r.execution_role.is_none() => problems.push(AppProblem {
                 span: Some(p.span()),
                 message: format!(
                     "job `{}` uses the execution role of `{}`, which declares none: add `execution_role: {{ ... }}` to `{}` or set the job's `execution_role` to a role ARN",
                     self.handle.ident, r.handle.ident, r.handle.ident
                 ),
-            }],
-            _ => Vec::new(),
+            }),
+            _ => {}
         }
+        problems
     }
 
     fn synth(&self, index: &Index, link: &mut Linker) {
@@ -193,7 +214,7 @@ impl Construct for SparkJob {
         };
         let timeout = self.timeout_minutes;
         let polling = match self.orchestration {
-            Orchestration::Sync => quote!(::core::option::Option::None),
+            Orchestration::Sync | Orchestration::Start => quote!(::core::option::Option::None),
             Orchestration::Polling { interval_seconds } => quote!(::core::option::Option::Some(#interval_seconds)),
         };
         quote! {

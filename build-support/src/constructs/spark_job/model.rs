@@ -11,6 +11,7 @@ use crate::reader::Fields;
 use crate::value::{Declaration, PathValue, Value, ValueKind};
 use serde_json::{Map, Value as Json};
 
+pub use super::mode::{Mode, NeedsRelease, Retry};
 pub use sparkform_assembly::Service;
 
 #[derive(Clone, Debug)]
@@ -20,9 +21,12 @@ pub struct SparkJob {
     pub target: Target,
     pub execution_role: ExecutionRole,
     pub driver: Driver,
+    /// 0: no timeout (a streaming job that runs until cancelled).
     pub timeout_minutes: u32,
-    /// EMR on EKS only: `RetryPolicyConfiguration.MaxAttempts`.
-    pub max_retries: Option<u32>,
+    pub mode: Mode,
+    pub retry: Option<Retry>,
+    /// The EMR release the mode or retry policy needs (checked against the runtime's).
+    pub needs_release: Option<NeedsRelease>,
     /// EMR on EKS only (EMR Serverless takes the application's).
     pub release_label: Option<String>,
     pub s3_logs: S3Logs,
@@ -118,6 +122,8 @@ pub enum Orchestration {
     Sync,
     /// Start, then wait N seconds and check, until a final state.
     Polling { interval_seconds: u32 },
+    /// Start the run and end (streaming jobs, or runs watched elsewhere).
+    Start,
 }
 
 pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
@@ -215,18 +221,13 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
     };
     let execution_role = read_execution_role(&mut f, target.as_ref(), diags);
     let is_eks = target.as_ref().is_some_and(Target::is_eks);
-    let timeout_minutes = f
-        .int("timeout_minutes", diags, 1, 10080)
-        .map(|n| n.value as u32)
-        .unwrap_or(DEFAULT_TIMEOUT_MINUTES);
-    let max_retries = f.int("max_retries", diags, 0, 10).map(|n| n.value as u32);
-    if let (Some(span), false) = (f.key_span("max_retries"), is_eks) {
-        diags.error_help(
-            span,
-            "`max_retries` applies to EMR on EKS jobs",
-            "EMR Serverless has no job retry policy; remove it or use `virtual_cluster_id`",
-        );
-    }
+    let timeout = f.int("timeout_minutes", diags, 1, 10080).map(|n| n.value as u32);
+    let mode_retry = super::mode::read(&mut f, target.as_ref().map(Target::service), diags);
+    let timeout_minutes = match (timeout, mode_retry.mode) {
+        (Some(t), _) => t,
+        (None, Mode::Streaming) => 0,
+        (None, Mode::Batch) => DEFAULT_TIMEOUT_MINUTES,
+    };
     let release_label = match f.get("release_label") {
         Some(v) if !is_eks => {
             diags.error_help(
@@ -277,6 +278,26 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
     });
     let removal = Removal::read(&mut f, ctx, diags);
     let orchestration = read_orchestration(&mut f, diags);
+    let orchestration = match (mode_retry.mode, orchestration) {
+        (Mode::Streaming, Some((Orchestration::Start, _)) | None) => Orchestration::Start,
+        (Mode::Streaming, Some((_, span))) => {
+            diags.error_help(
+                span,
+                "a streaming job runs until it is cancelled, so its state machine cannot wait for its end",
+                "remove `orchestration` (the state machine starts the run), or write `orchestration: start`",
+            );
+            Orchestration::Start
+        }
+        (Mode::Batch, Some((o, _))) => o,
+        (Mode::Batch, None) => Orchestration::Sync,
+    };
+    if let (Mode::Streaming, Some(span)) = (mode_retry.mode, f.key_span("schedule")) {
+        diags.error_help(
+            span,
+            "a streaming job runs until it is cancelled: a schedule would start another run each time",
+            "remove `schedule`, and start the job once with `cargo run -- run <job>` or its state machine",
+        );
+    }
     let log_retention_days = f
         .int("log_retention_days", diags, 1, 3653)
         .and_then(|n| {
@@ -308,7 +329,9 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
         execution_role: execution_role?,
         driver: driver?,
         timeout_minutes,
-        max_retries,
+        mode: mode_retry.mode,
+        retry: mode_retry.retry,
+        needs_release: mode_retry.needs,
         release_label,
         s3_logs,
         cloudwatch_logs,
@@ -514,12 +537,12 @@ fn read_s3_logs(f: &mut Fields, diags: &mut Diags) -> S3Logs {
     }
 }
 
-fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Orchestration {
-    let Some(v) = f.get("orchestration") else {
-        return Orchestration::Sync;
-    };
-    match &v.kind {
+/// `orchestration`, if written, with its span; a bad value is reported and read as `sync`.
+fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Option<(Orchestration, proc_macro2::Span)> {
+    let v = f.get("orchestration")?;
+    let o = match &v.kind {
         ValueKind::Path(p) if p.text == "sync" && p.members.is_empty() => Orchestration::Sync,
+        ValueKind::Path(p) if p.text == "start" && p.members.is_empty() => Orchestration::Start,
         ValueKind::Call(c) if c.name == "polling" => match c.args.as_slice() {
             [secs] => match secs.kind {
                 ValueKind::Int(n) if !(5..=3600).contains(&n) => {
@@ -556,13 +579,14 @@ fn read_orchestration(f: &mut Fields, diags: &mut Diags) -> Orchestration {
                 v.span,
                 format!(
                     "`{text}` is not an orchestration mode{}",
-                    suggestion(&text, ["sync", "polling"])
+                    suggestion(&text, ["sync", "polling", "start"])
                 ),
-                "use `sync` (the optimized .sync integration, the default) or `polling(60)` (check every 60 s)",
+                "use `sync` (the optimized .sync integration, the default), `polling(60)` (check every 60 s) or `start` (start the run and end)",
             );
             Orchestration::Sync
         }
-    }
+    };
+    Some((o, v.span))
 }
 
 /// Converts a raw object (StartJobRun request) to JSON, keeping keys exactly as written.

@@ -1,7 +1,7 @@
 //! The StartJobRun request a job's state machine sends (and `run --direct` sends itself),
 //! with `${Placeholder}`s for what is known only once stacks are deployed.
 
-use super::model::{Driver, EntryPoint, S3Logs, SparkJob};
+use super::model::{Driver, EntryPoint, Mode, Retry, S3Logs, SparkJob};
 use super::service::JobService;
 use crate::constructs::pyspark_package::{venv_conf, PySparkPackage};
 use crate::model::classification::classifications;
@@ -65,7 +65,7 @@ pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>) -> Map<String, Json> 
             if let Some(r) = &j.release_label {
                 p.entry("ReleaseLabel").or_insert_with(|| json!(r));
             }
-            if let Some(n) = j.max_retries {
+            if let Some(Retry::EksAttempts(n)) = j.retry {
                 p.entry("RetryPolicyConfiguration")
                     .or_insert_with(|| json!({ "MaxAttempts": n.max(1) }));
             }
@@ -73,6 +73,17 @@ pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>) -> Map<String, Json> 
         Service::EmrServerless => {
             p.entry("ExecutionTimeoutMinutes")
                 .or_insert_with(|| json!(j.timeout_minutes));
+            if j.mode == Mode::Streaming {
+                p.entry("Mode").or_insert_with(|| json!("STREAMING"));
+            }
+            let retry = match j.retry {
+                Some(Retry::Attempts(n)) => Some(json!({ "MaxAttempts": n })),
+                Some(Retry::FailuresPerHour(n)) => Some(json!({ "MaxFailedAttemptsPerHour": n })),
+                _ => None,
+            };
+            if let Some(r) = retry {
+                p.entry("RetryPolicy").or_insert(r);
+            }
         }
     }
     p

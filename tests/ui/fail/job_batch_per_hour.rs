@@ -1,0 +1,13 @@
+// job mode/retry check: batch_per_hour
+use sparkform::prelude::*;
+
+spark_serverless_runtime!(pub RUNTIME { name: "demo", release_label: "emr-7.5.0", execution_role: { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } });
+
+spark_job!(pub JOB {
+    name: "nightly",
+    runtime: RUNTIME,
+    entry_point: "s3://my-bucket/jobs/job.py",
+    retry_policy: { max_failed_attempts_per_hour: 3 },
+});
+
+fn main() {}

@@ -1,7 +1,7 @@
 //! IAM documents: trust policies, statements, and the start-job grant.
 
-use super::{r#ref, user_str};
-use crate::model::iam::Statement;
+use super::{att, r#ref, user_str, Template};
+use crate::model::iam::{RoleRef, Statement};
 use serde_json::{json, Map, Value as Json};
 
 /// A policy document from statements.
@@ -68,4 +68,77 @@ pub fn role_name_ref(role: &crate::model::iam::RoleRef) -> Json {
         crate::model::iam::RoleRef::Declared { id, .. } => r#ref(id),
         crate::model::iam::RoleRef::Existing { name, .. } => json!(name),
     }
+}
+
+/// DSF's grantStartJobExecution with valid actions only: `roles` (created here when declared)
+/// may pass the execution role to EMR Serverless, and start, watch and cancel job runs on the
+/// applications, each given as (its ARN, the ARN of its job runs). `what` names the
+/// applications in the roles' output descriptions.
+pub fn start_job_grant(
+    t: &mut Template,
+    policy_id: &str,
+    roles: &[RoleRef],
+    role_arn: Json,
+    apps: Vec<(Json, Json)>,
+    what: &str,
+) {
+    let (apps, runs): (Vec<Json>, Vec<Json>) = apps.into_iter().unzip();
+    let tagged: Vec<Json> = apps.iter().chain(&runs).cloned().collect();
+    let statements = vec![
+        statement(
+            true,
+            &["iam:PassRole"],
+            vec![role_arn],
+            Some(json!({ "StringLike": { "iam:PassedToService": "emr-serverless.amazonaws.com" } })),
+        ),
+        statement(
+            true,
+            &[
+                "emr-serverless:StartApplication",
+                "emr-serverless:StopApplication",
+                "emr-serverless:GetApplication",
+                "emr-serverless:StartJobRun",
+                "emr-serverless:ListJobRuns",
+            ],
+            apps,
+            None,
+        ),
+        statement(
+            true,
+            &[
+                "emr-serverless:GetJobRun",
+                "emr-serverless:CancelJobRun",
+                "emr-serverless:GetDashboardForJobRun",
+            ],
+            runs,
+            None,
+        ),
+        statement(true, &["emr-serverless:TagResource"], tagged, None),
+    ];
+    let mut names = Vec::new();
+    for role in roles {
+        if let RoleRef::Declared {
+            id,
+            assumed_by,
+            managed_policy_arns,
+        } = role
+        {
+            let mut props = json!({ "AssumeRolePolicyDocument": trust(assumed_by, None) });
+            if !managed_policy_arns.is_empty() {
+                props["ManagedPolicyArns"] = json!(managed_policy_arns);
+            }
+            t.resource(id, "AWS::IAM::Role", props);
+            t.output(
+                &format!("{id}Arn"),
+                att(id, "Arn"),
+                &format!("Role {id}, allowed to start jobs on {what}"),
+            );
+        }
+        names.push(role_name_ref(role));
+    }
+    t.resource(
+        policy_id,
+        "AWS::IAM::Policy",
+        json!({ "PolicyName": policy_id, "PolicyDocument": document(statements), "Roles": names }),
+    );
 }

@@ -3,8 +3,7 @@
 
 use super::model::{Monitoring, Network, ServerlessRuntime};
 use crate::model::classification::classifications;
-use crate::model::iam::RoleRef;
-use crate::synth::iam::{document, role_name_ref, statement, trust, user_statement};
+use crate::synth::iam::{document, start_job_grant, trust, user_statement};
 use crate::synth::{att, r#ref, sub, tags, user_str, vpc, Template};
 use serde_json::{json, Map, Value as Json};
 
@@ -153,7 +152,7 @@ pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
         execution_role(&ids, role, t);
     }
     if !r.start_job_roles.is_empty() {
-        start_job_grants(r, &ids, t);
+        start_job_grants(r, &ids, att(&ids.execution_role, "Arn"), t);
     }
 }
 
@@ -225,66 +224,18 @@ fn execution_role(ids: &RuntimeIds, role: &super::model::ExecutionRole, t: &mut 
     t.resource(&ids.execution_role, "AWS::IAM::Role", props);
 }
 
-/// DSF's grantStartExecution with valid actions only: pass the execution role to EMR
-/// Serverless, start the application and job runs, and watch or cancel them.
-fn start_job_grants(r: &ServerlessRuntime, ids: &RuntimeIds, t: &mut Template) {
-    let app_arn = att(&ids.application, "Arn");
-    let job_runs = sub(&format!("${{{}.Arn}}/jobruns/*", ids.application));
-    let statements = vec![
-        statement(
-            true,
-            &["iam:PassRole"],
-            vec![att(&ids.execution_role, "Arn")],
-            Some(json!({ "StringLike": { "iam:PassedToService": "emr-serverless.amazonaws.com" } })),
-        ),
-        statement(
-            true,
-            &[
-                "emr-serverless:StartApplication",
-                "emr-serverless:StopApplication",
-                "emr-serverless:GetApplication",
-                "emr-serverless:StartJobRun",
-                "emr-serverless:ListJobRuns",
-            ],
-            vec![app_arn.clone()],
-            None,
-        ),
-        statement(
-            true,
-            &[
-                "emr-serverless:GetJobRun",
-                "emr-serverless:CancelJobRun",
-                "emr-serverless:GetDashboardForJobRun",
-            ],
-            vec![job_runs.clone()],
-            None,
-        ),
-        statement(true, &["emr-serverless:TagResource"], vec![app_arn, job_runs], None),
-    ];
-    let mut roles = Vec::new();
-    for role in &r.start_job_roles {
-        if let RoleRef::Declared {
-            id,
-            assumed_by,
-            managed_policy_arns,
-        } = role
-        {
-            let mut props = json!({ "AssumeRolePolicyDocument": trust(assumed_by, None) });
-            if !managed_policy_arns.is_empty() {
-                props["ManagedPolicyArns"] = json!(managed_policy_arns);
-            }
-            t.resource(id, "AWS::IAM::Role", props);
-            t.output(
-                &format!("{id}Arn"),
-                att(id, "Arn"),
-                &format!("Role {id}, allowed to start jobs on {}", r.name),
-            );
-        }
-        roles.push(role_name_ref(role));
-    }
-    t.resource(
+/// DSF's grantStartExecution: the runtime's `start_job_roles` may pass its execution role
+/// and start, watch and cancel jobs on its application.
+fn start_job_grants(r: &ServerlessRuntime, ids: &RuntimeIds, role_arn: Json, t: &mut Template) {
+    start_job_grant(
+        t,
         &ids.start_job_policy,
-        "AWS::IAM::Policy",
-        json!({ "PolicyName": ids.start_job_policy, "PolicyDocument": document(statements), "Roles": roles }),
+        &r.start_job_roles,
+        role_arn,
+        vec![(
+            att(&ids.application, "Arn"),
+            sub(&format!("${{{}.Arn}}/jobruns/*", ids.application)),
+        )],
+        &r.name,
     );
 }

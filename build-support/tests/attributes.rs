@@ -97,3 +97,40 @@ fn modes_and_retry_policies_need_emr_7_1_on_the_runtime() {
         ["src/main.rs:3:90: streaming jobs need EMR 7.1.0 or later, and `OLD` runs emr-6.15.0: set its `release_label` to emr-7.1.0 or later"]
     );
 }
+
+#[test]
+fn a_job_cannot_borrow_the_own_role_of_another_runtime() {
+    let s = synth(
+        r#"spark_serverless_runtime!(pub A { name: "a", execution_role: { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } });
+spark_serverless_runtime!(pub B { name: "b", execution_role: { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } });
+spark_job!(pub J { name: "j", runtime: A, execution_role: B, entry_point: "s3://b/j.py" });"#,
+    );
+    let errors: Vec<String> = s.app_errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("src/main.rs:3:59: the execution role of `B` can be assumed only by its own application, and job `J` runs on `A`"),
+        "{errors:?}"
+    );
+    // With one execution_role! on both, it works, and the role trusts both applications.
+    let s = synth(
+        r#"execution_role!(pub R { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] });
+spark_serverless_runtime!(pub A { name: "a", execution_role: R });
+spark_serverless_runtime!(pub B { name: "b", execution_role: R });
+spark_job!(pub J { name: "j", runtime: A, execution_role: B, entry_point: "s3://b/j.py" });"#,
+    );
+    assert!(
+        s.app_errors.is_empty() && s.macro_errors.is_empty(),
+        "{:?} {:?}",
+        s.app_errors,
+        s.macro_errors
+    );
+    let t = template(&s, "attrs");
+    let trust = &t["Resources"]["R"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnLike"]
+        ["aws:SourceArn"];
+    assert_eq!(
+        trust,
+        &json!([{ "Fn::GetAtt": ["AApplication", "Arn"] }, { "Fn::GetAtt": ["BApplication", "Arn"] }])
+    );
+    let job = serde_json::to_string(&t["Resources"]["JExecutionRoleGrants"]).unwrap();
+    assert!(job.contains(r#""Roles":[{"Ref":"R"}]"#), "{job}");
+}

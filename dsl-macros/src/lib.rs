@@ -61,3 +61,18 @@ pub fn spark_job(input: TokenStream) -> TokenStream {
 pub fn pyspark_package(input: TokenStream) -> TokenStream {
     run("pyspark_package", input)
 }
+
+/// Declares a job execution role shared by several runtimes and jobs (DSF's
+/// `createExecutionRole` and static `grantStartJobExecution`): EMR Serverless may assume it
+/// for the applications that use it.
+///
+/// ```text
+/// execution_role!(pub ANALYTICS_ROLE {
+///     statements: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-data/*"] }],
+/// });
+/// spark_serverless_runtime!(pub RUNTIME { name: "analytics", execution_role: ANALYTICS_ROLE });
+/// ```
+#[proc_macro]
+pub fn execution_role(input: TokenStream) -> TokenStream {
+    run("execution_role", input)
+}

@@ -18,6 +18,8 @@ pub struct SparkServerlessRuntime {
     pub application_arn_output: &'static str,
     /// Stack output holding the execution role ARN, when the runtime declares one.
     pub execution_role_arn_output: Option<&'static str>,
+    /// The `execution_role!` the runtime runs its jobs as, instead of a role of its own.
+    pub shared_role: Option<&'static ExecutionRole>,
 }
 
 impl SparkServerlessRuntime {
@@ -30,7 +32,39 @@ impl SparkServerlessRuntime {
         application_id_output: "",
         application_arn_output: "",
         execution_role_arn_output: None,
+        shared_role: None,
     };
+
+    /// The runtime as a job's role (what `execution_role: RUNTIME` expands to).
+    pub const fn as_job_role(&'static self) -> JobRole {
+        JobRole::OfRuntime(self)
+    }
+}
+
+/// An `execution_role!` declaration: a job execution role shared by runtimes and jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutionRole {
+    pub handle: &'static str,
+    /// The stack that holds the role.
+    pub stack: &'static str,
+    /// Stack output holding the role ARN.
+    pub role_arn_output: &'static str,
+    /// Stack output holding the role name.
+    pub role_name_output: &'static str,
+}
+
+impl ExecutionRole {
+    pub const PLACEHOLDER: Self = ExecutionRole {
+        handle: "",
+        stack: "",
+        role_arn_output: "",
+        role_name_output: "",
+    };
+
+    /// The role as a job's role (what `execution_role: ROLE` expands to).
+    pub const fn as_job_role(&'static self) -> JobRole {
+        JobRole::Shared(self)
+    }
 }
 
 /// A `spark_job!` declaration.
@@ -69,6 +103,8 @@ pub enum JobTarget {
 pub enum JobRole {
     /// The execution role declared by this runtime.
     OfRuntime(&'static SparkServerlessRuntime),
+    /// An `execution_role!`.
+    Shared(&'static ExecutionRole),
     Arn(&'static str),
 }
 

@@ -20,12 +20,12 @@ pub mod local;
 
 pub use assembly::Assembly;
 pub use handles::*;
-pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
+pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
+    pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 }
 
 /// The cloud assembly that build.rs synthesized, embedded in the binary.

@@ -64,6 +64,12 @@ pub fn import(c: &dyn Construct, name: &str, from: &str, link: &mut Linker) -> O
     Some(link.value(from, &c.handle().stack, &a.output, a.value))
 }
 
+/// Where the runtime reads attribute `name` of `c`: its stack's output.
+pub fn output_ref(c: &dyn Construct, name: &str) -> Option<sparkform_assembly::ValueRef> {
+    let a = c.attributes().into_iter().find(|a| a.name == name)?;
+    Some(sparkform_assembly::ValueRef::output(&c.handle().stack, a.output))
+}
+
 /// Resolves `HANDLE.attribute` (one member) for stack `from`, with "did you mean" on an
 /// unknown attribute, at its token.
 pub fn reference(index: &Index, p: &PathValue, from: &str, link: &mut Linker) -> Result<Json, AppProblem> {

@@ -7,6 +7,7 @@
 //! development section).
 
 pub mod attributes;
+pub mod execution_role;
 pub mod index;
 pub mod pyspark_package;
 pub mod serverless_runtime;
@@ -47,7 +48,12 @@ impl Debug for ConstructDef {
 }
 
 /// The sparkform macros.
-pub static TABLE: &[&ConstructDef] = &[&serverless_runtime::DEF, &spark_job::DEF, &pyspark_package::DEF];
+pub static TABLE: &[&ConstructDef] = &[
+    &serverless_runtime::DEF,
+    &spark_job::DEF,
+    &pyspark_package::DEF,
+    &execution_role::DEF,
+];
 
 /// The row of a macro, by its name in user code.
 pub fn find(macro_name: &str) -> Option<&'static ConstructDef> {

@@ -15,6 +15,35 @@ pub struct Statement {
     pub conditions: Option<Json>,
 }
 
+/// What a role may do: its own statements and AWS or customer managed policies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policy {
+    pub statements: Vec<Statement>,
+    pub managed_policy_arns: Vec<String>,
+}
+
+/// Reads `statements: [...]` and `managed_policy_arns: [...]` of an object.
+pub fn read_policy(f: &mut Fields, diags: &mut Diags) -> Policy {
+    let statements = f
+        .list("statements", diags)
+        .map(|l| read_statements(l, diags))
+        .unwrap_or_default();
+    let managed = f.strings("managed_policy_arns", diags).unwrap_or_default();
+    for m in &managed {
+        if !m.value.starts_with("arn:") || !m.value.contains(":policy/") {
+            diags.error_help(
+                m.span,
+                format!("`{}` is not a managed policy ARN", m.value),
+                "write it like \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"",
+            );
+        }
+    }
+    Policy {
+        statements,
+        managed_policy_arns: managed.into_iter().map(|m| m.value).collect(),
+    }
+}
+
 /// Reads `[ { actions: [...], resources: [...], effect: allow, conditions: {...} }, ... ]`.
 pub fn read_statements(list: &[Value], diags: &mut Diags) -> Vec<Statement> {
     list.iter().filter_map(|v| read_statement(v, diags)).collect()

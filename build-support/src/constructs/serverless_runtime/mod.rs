@@ -7,7 +7,7 @@ pub mod synth;
 pub use model::ServerlessRuntime;
 pub use synth::{ids, RuntimeIds};
 
-use super::{Attribute, Construct, ConstructDef, Index};
+use super::{Attribute, Construct, ConstructDef, Index, Reference};
 use crate::expand::{handle_type, opt};
 use crate::model::Handle;
 use crate::synth::{att, r#ref, Linker};
@@ -166,8 +166,25 @@ impl Construct for ServerlessRuntime {
         out
     }
 
-    fn synth(&self, _index: &Index, link: &mut Linker) {
-        synth::synth(self, link.template(&self.handle.stack));
+    fn references(&self) -> Vec<Reference<'_>> {
+        self.shared_role
+            .iter()
+            .map(|p| Reference {
+                field: "execution_role",
+                path: p,
+                accepts: &["execution_role"],
+            })
+            .collect()
+    }
+
+    fn synth(&self, index: &Index, link: &mut Linker) {
+        // A shared role is the execution_role!'s: imported when it is in another stack.
+        let shared = self
+            .shared_role
+            .as_ref()
+            .and_then(|p| index.construct(p))
+            .and_then(|role| super::attributes::import(role, "role_arn", &self.handle.stack, link));
+        synth::synth(self, shared, link.template(&self.handle.stack));
     }
 
     fn expand(&self, decl: &Declaration) -> TokenStream {
@@ -180,8 +197,18 @@ impl Construct for ServerlessRuntime {
             .execution_role
             .as_ref()
             .map(|_| ids.out_execution_role_arn.as_str()));
+        let (consts, shared) = match &self.shared_role {
+            Some(p) => {
+                let l = crate::expand::local("role");
+                (
+                    crate::expand::handle_ref(&l, p, "ExecutionRole"),
+                    quote!(::core::option::Option::Some(#l)),
+                )
+            }
+            None => (TokenStream::new(), quote!(::core::option::Option::None)),
+        };
         quote! {
-            #vis static #name: #ty = #ty {
+            #vis static #name: #ty = { #consts #ty {
                 handle: #ident,
                 stack: #stack,
                 name: #app_name,
@@ -189,7 +216,8 @@ impl Construct for ServerlessRuntime {
                 application_id_output: #id_out,
                 application_arn_output: #arn_out,
                 execution_role_arn_output: #role_out,
-            };
+                shared_role: #shared,
+            } };
         }
     }
 

@@ -5,10 +5,10 @@ use crate::checks::{capacity, names, release};
 use crate::diag::{suggestion, Diags};
 use crate::model::classification::{read_classifications, Classification};
 use crate::model::common::{read_tags, Context, Handle, Removal};
-use crate::model::iam::{read_role_ref, read_statements, RoleRef, Statement};
+use crate::model::iam::{read_policy, read_role_ref, RoleRef};
 use crate::model::vpc::{read_vpc, VpcSpec};
 use crate::reader::{Fields, Spanned};
-use crate::value::{Declaration, Object};
+use crate::value::{Declaration, Object, PathValue};
 
 #[derive(Clone, Debug)]
 pub struct ServerlessRuntime {
@@ -31,6 +31,8 @@ pub struct ServerlessRuntime {
     pub scheduler: Option<Scheduler>,
     pub identity_center_instance_arn: Option<String>,
     pub execution_role: Option<ExecutionRole>,
+    /// An `execution_role!` handle the runtime runs its jobs as, instead of a role of its own.
+    pub shared_role: Option<PathValue>,
     pub start_job_roles: Vec<RoleRef>,
     pub tags: Vec<(String, String)>,
 }
@@ -101,11 +103,8 @@ pub struct Scheduler {
     pub max_concurrent_runs: Option<u32>,
 }
 
-#[derive(Clone, Debug)]
-pub struct ExecutionRole {
-    pub statements: Vec<Statement>,
-    pub managed_policy_arns: Vec<String>,
-}
+/// The runtime's own execution role.
+pub use crate::model::iam::Policy as ExecutionRole;
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<ServerlessRuntime> {
     let mut f = Fields::top(&decl.body, &super::DEF, diags);
@@ -170,38 +169,30 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Ser
         }
         s.value
     });
-    let execution_role = f.object("execution_role", diags).map(|o| {
-        let mut g = Fields::new(o, "execution_role", diags);
-        let statements = g
-            .list("statements", diags)
-            .map(|l| read_statements(l, diags))
-            .unwrap_or_default();
-        let managed_policy_arns = g.strings("managed_policy_arns", diags).unwrap_or_default();
-        for m in &managed_policy_arns {
-            if !m.value.starts_with("arn:") || !m.value.contains(":policy/") {
-                diags.error_help(
-                    m.span,
-                    format!("`{}` is not a managed policy ARN", m.value),
-                    "write it like \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"",
-                );
-            }
-        }
-        g.finish(diags);
-        ExecutionRole {
-            statements,
-            managed_policy_arns: managed_policy_arns.into_iter().map(|m| m.value).collect(),
-        }
-    });
+    // An object: a role of the runtime's own; a handle: a shared `execution_role!`.
+    let (execution_role, shared_role) = match f.get("execution_role") {
+        Some(v) if v.path().is_some() => (None, v.handle(diags).cloned()),
+        Some(v) => (
+            v.object(diags).map(|o| {
+                let mut g = Fields::new(o, "execution_role", diags);
+                let policy = read_policy(&mut g, diags);
+                g.finish(diags);
+                policy
+            }),
+            None,
+        ),
+        None => (None, None),
+    };
     let start_job_roles: Vec<RoleRef> = f
         .list("start_job_roles", diags)
         .map(|l| l.iter().filter_map(|v| read_role_ref(v, diags)).collect())
         .unwrap_or_default();
-    if !start_job_roles.is_empty() && execution_role.is_none() {
+    if !start_job_roles.is_empty() && execution_role.is_none() && shared_role.is_none() {
         if let Some(span) = f.key_span("start_job_roles") {
             diags.error_help(
                 span,
                 "start_job_roles can only pass this runtime's execution role, and none is declared",
-                "add `execution_role: { statements: [...] }`",
+                "add `execution_role: { statements: [...] }`, or `execution_role: ROLE` (an execution_role! handle)",
             );
         }
     }
@@ -226,6 +217,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Ser
         scheduler,
         identity_center_instance_arn,
         execution_role,
+        shared_role,
         start_job_roles,
         tags,
     })

@@ -29,7 +29,8 @@ pub fn ids(r: &ServerlessRuntime) -> RuntimeIds {
     }
 }
 
-pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
+/// `shared_role_arn`: the ARN of the runtime's `execution_role!`, as this stack sees it.
+pub fn synth(r: &ServerlessRuntime, shared_role_arn: Option<Json>, t: &mut Template) {
     t.kinds.insert("SparkServerlessRuntime");
     let ids = ids(r);
     let mut props = Map::new();
@@ -151,8 +152,9 @@ pub fn synth(r: &ServerlessRuntime, t: &mut Template) {
     if let Some(role) = &r.execution_role {
         execution_role(&ids, role, t);
     }
-    if !r.start_job_roles.is_empty() {
-        start_job_grants(r, &ids, att(&ids.execution_role, "Arn"), t);
+    let role_arn = shared_role_arn.or_else(|| r.execution_role.as_ref().map(|_| att(&ids.execution_role, "Arn")));
+    if let (false, Some(role_arn)) = (r.start_job_roles.is_empty(), role_arn) {
+        start_job_grants(r, &ids, role_arn, t);
     }
 }
 

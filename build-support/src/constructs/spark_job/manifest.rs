@@ -4,7 +4,8 @@
 
 use super::model::{Driver, ExecutionRole, Orchestration, S3Logs, SparkJob, Target};
 use super::request::{log_uri, request};
-use super::synth::{ids, package_of, runtime_of};
+use super::synth::{ids, package_of, role_source, runtime_of};
+use crate::constructs::attributes::output_ref;
 use crate::constructs::pyspark_package::PySparkPackage;
 use crate::constructs::serverless_runtime;
 use crate::constructs::Index;
@@ -22,9 +23,9 @@ pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
     };
     let execution_role_arn = match &j.execution_role {
         ExecutionRole::Arn { arn, .. } => ValueRef::literal(arn),
-        ExecutionRole::OfRuntime(p) => {
-            let r = runtime_of(index, p)?;
-            ValueRef::output(&r.handle.stack, serverless_runtime::ids(r).out_execution_role_arn)
+        ExecutionRole::Handle(p) => {
+            let (c, arn, _) = role_source(index, p)?;
+            output_ref(c, arn)?
         }
     };
     let log_bucket =

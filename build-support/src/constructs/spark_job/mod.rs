@@ -28,6 +28,7 @@ use quote::quote;
 
 const RUNTIME: &[&str] = &["spark_serverless_runtime"];
 const PACKAGE: &[&str] = &["pyspark_package"];
+const ROLE: &[&str] = &["spark_serverless_runtime", "execution_role"];
 
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "spark_job",
@@ -85,6 +86,50 @@ pub static DEF: ConstructDef = ConstructDef {
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|j| Box::new(j) as Box<dyn Construct>),
 };
 
+impl SparkJob {
+    /// Whether the role the job names can be assumed where the job runs.
+    fn role_problems(&self, index: &Index, p: &crate::value::PathValue) -> Vec<AppProblem> {
+        let at = |message: String| {
+            vec![AppProblem {
+                span: Some(p.span()),
+                message,
+            }]
+        };
+        let on = match &self.target {
+            Target::Runtime(t) => format!("`{}`", t.text),
+            Target::ApplicationId(id) => format!("application {id}"),
+            Target::VirtualCluster(id) => format!("EMR on EKS virtual cluster {id}"),
+        };
+        if let Some(r) = index.get::<ServerlessRuntime>(p) {
+            let same = matches!(&self.target, Target::Runtime(t) if index.get::<ServerlessRuntime>(t).is_some_and(|t| t.handle.ident == r.handle.ident));
+            if r.execution_role.is_none() && r.shared_role.is_none() {
+                return at(format!(
+                    "job `{}` uses the execution role of `{}`, which declares none: add `execution_role: {{ ... }}` to `{}` or set the job's `execution_role` to a role ARN",
+                    self.handle.ident, r.handle.ident, r.handle.ident
+                ));
+            }
+            if r.execution_role.is_some() && !same {
+                return at(format!(
+                    "the execution role of `{}` can be assumed only by its own application, and job `{}` runs on {on}",
+                    r.handle.ident, self.handle.ident
+                ) + ": declare the role once with execution_role! and use it on both (`execution_role: ROLE`), or use the role of the job's runtime");
+            }
+        }
+        if self.target.is_eks() && role_source_is_serverless(index, p) {
+            return at(format!(
+                "`{}` is an EMR Serverless execution role, and job `{}` runs on {on}: give the job an EMR on EKS execution role",
+                p.text, self.handle.ident
+            ));
+        }
+        Vec::new()
+    }
+}
+
+fn role_source_is_serverless(index: &Index, p: &crate::value::PathValue) -> bool {
+    index.get::<ServerlessRuntime>(p).is_some()
+        || index.get::<crate::constructs::execution_role::SharedRole>(p).is_some()
+}
+
 impl Construct for SparkJob {
     fn def(&self) -> &'static ConstructDef {
         &DEF
@@ -103,12 +148,12 @@ impl Construct for SparkJob {
                 accepts: RUNTIME,
             });
         }
-        if let ExecutionRole::OfRuntime(p) = &self.execution_role {
+        if let ExecutionRole::Handle(p) = &self.execution_role {
             if !matches!(&self.target, Target::Runtime(t) if t.text == p.text) {
                 refs.push(Reference {
                     field: "execution_role",
                     path: p,
-                    accepts: RUNTIME,
+                    accepts: ROLE,
                 });
             }
         }
@@ -148,19 +193,10 @@ impl Construct for SparkJob {
                 }
             }
         }
-        let ExecutionRole::OfRuntime(p) = &self.execution_role else {
+        let ExecutionRole::Handle(p) = &self.execution_role else {
             return problems;
         };
-        match index.get::<ServerlessRuntime>(p) {
-            Some(r) if r.execution_role.is_none() => problems.push(AppProblem {
-                span: Some(p.span()),
-                message: format!(
-                    "job `{}` uses the execution role of `{}`, which declares none: add `execution_role: {{ ... }}` to `{}` or set the job's `execution_role` to a role ARN",
-                    self.handle.ident, r.handle.ident, r.handle.ident
-                ),
-            }),
-            _ => {}
-        }
+        problems.extend(self.role_problems(index, p));
         problems
     }
 
@@ -189,12 +225,14 @@ impl Construct for SparkJob {
             Target::VirtualCluster(id) => quote!(::sparkform::JobTarget::VirtualCluster(#id)),
         };
         let role = match (&self.execution_role, &self.target) {
-            (ExecutionRole::OfRuntime(p), Target::Runtime(t)) if p.text == t.text => {
+            (ExecutionRole::Handle(p), Target::Runtime(t)) if p.text == t.text => {
                 quote!(::sparkform::JobRole::OfRuntime(#target_local))
             }
-            (ExecutionRole::OfRuntime(p), _) => {
-                consts.extend(handle_ref(&role_local, p, "SparkServerlessRuntime"));
-                quote!(::sparkform::JobRole::OfRuntime(#role_local))
+            (ExecutionRole::Handle(p), _) => {
+                // A runtime's role or an execution_role!: both handle types have `as_job_role`.
+                let (span, path) = (p.span(), &p.tokens);
+                consts.extend(quote::quote_spanned!(span=> let #role_local = &#path;));
+                quote::quote_spanned!(span=> #role_local.as_job_role())
             }
             (ExecutionRole::Arn { arn, .. }, _) => quote!(::sparkform::JobRole::Arn(#arn)),
         };

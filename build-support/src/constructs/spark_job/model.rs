@@ -66,8 +66,8 @@ impl Target {
 
 #[derive(Clone, Debug)]
 pub enum ExecutionRole {
-    /// The execution role declared by this runtime handle.
-    OfRuntime(PathValue),
+    /// A handle: a runtime's execution role, or an `execution_role!`.
+    Handle(PathValue),
     Arn {
         arn: String,
         name: String,
@@ -421,7 +421,7 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
     match f.get("execution_role") {
         Some(v) => {
             match &v.kind {
-                ValueKind::Path(_) => v.handle(diags).map(|p| ExecutionRole::OfRuntime(p.clone())),
+                ValueKind::Path(_) => v.handle(diags).map(|p| ExecutionRole::Handle(p.clone())),
                 ValueKind::Str(s) => match names::role_name_from_arn(s) {
                     Ok(name) => Some(ExecutionRole::Arn { arn: s.clone(), name }),
                     Err((m, h)) => {
@@ -437,7 +437,7 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
         }
         None => {
             match target {
-                Some(Target::Runtime(p)) => Some(ExecutionRole::OfRuntime(p.clone())),
+                Some(Target::Runtime(p)) => Some(ExecutionRole::Handle(p.clone())),
                 Some(t) => {
                     let (key, what) = match t {
                         Target::VirtualCluster(_) => ("virtual_cluster_id", "an existing EMR on EKS virtual cluster"),

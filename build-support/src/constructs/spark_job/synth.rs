@@ -8,8 +8,10 @@ use super::model::{ExecutionRole, S3Logs, SparkJob, Target};
 use super::request::request;
 use super::service::JobService;
 use crate::constructs::attributes::import;
+use crate::constructs::execution_role::SharedRole;
 use crate::constructs::pyspark_package::PySparkPackage;
 use crate::constructs::serverless_runtime::ServerlessRuntime;
+use crate::constructs::Construct;
 use crate::constructs::{Attribute, Index};
 use crate::synth::bucket::secure_bucket;
 use crate::synth::iam::{document, statement, trust};
@@ -103,6 +105,25 @@ pub fn runtime_of<'a>(index: &Index<'a>, p: &crate::value::PathValue) -> Option<
     index.get::<ServerlessRuntime>(p)
 }
 
+/// The construct whose role a job's `execution_role` handle names, with that role's ARN
+/// and name attributes: the runtime's own role, the runtime's shared role, or an
+/// `execution_role!`. `None` when the handle has no role.
+pub fn role_source<'a>(
+    index: &Index<'a>,
+    p: &crate::value::PathValue,
+) -> Option<(&'a dyn Construct, &'static str, &'static str)> {
+    if let Some(r) = index.get::<ServerlessRuntime>(p) {
+        if r.execution_role.is_some() {
+            return Some((index.construct(p)?, "execution_role_arn", "execution_role_name"));
+        }
+        return index
+            .construct(r.shared_role.as_ref()?)
+            .map(|c| (c, "role_arn", "role_name"));
+    }
+    index.get::<SharedRole>(p)?;
+    index.construct(p).map(|c| (c, "role_arn", "role_name"))
+}
+
 /// The package a job's entry point names, if it names one.
 pub fn package_of<'a>(j: &SparkJob, index: &Index<'a>) -> Option<&'a PySparkPackage> {
     match &j.driver {
@@ -135,12 +156,9 @@ fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
     };
     let (role_arn, role_name) = match &j.execution_role {
         ExecutionRole::Arn { arn, name } => (json!(arn), json!(name)),
-        ExecutionRole::OfRuntime(p) => {
-            let r = runtime_of(index, p)?;
-            (
-                import(r, "execution_role_arn", stack, link)?,
-                import(r, "execution_role_name", stack, link)?,
-            )
+        ExecutionRole::Handle(p) => {
+            let (c, arn, name) = role_source(index, p)?;
+            (import(c, arn, stack, link)?, import(c, name, stack, link)?)
         }
     };
     Some(Targets {

@@ -51,6 +51,15 @@ pub fn opt(s: Option<&str>) -> TokenStream {
     }
 }
 
+/// `&[("attribute", "OutputId"), ...]`: where the runtime reads each attribute of the handle.
+pub fn attribute_table(c: &dyn crate::constructs::Construct) -> TokenStream {
+    let pairs = c.attributes().into_iter().map(|a| {
+        let (name, output) = (a.name, a.output);
+        quote!((#name, #output))
+    });
+    quote!(&[#(#pairs),*])
+}
+
 /// `include_bytes!` of every file a construct read: rustc rebuilds when one changes.
 pub fn track_files(files: &[std::path::PathBuf]) -> TokenStream {
     files

@@ -20,6 +20,8 @@ pub struct SparkServerlessRuntime {
     pub execution_role_arn_output: Option<&'static str>,
     /// The `execution_role!` the runtime runs its jobs as, instead of a role of its own.
     pub shared_role: Option<&'static ExecutionRole>,
+    /// (attribute, stack output) for every attribute of the declaration.
+    pub attributes: &'static [(&'static str, &'static str)],
 }
 
 impl SparkServerlessRuntime {
@@ -33,6 +35,7 @@ impl SparkServerlessRuntime {
         application_arn_output: "",
         execution_role_arn_output: None,
         shared_role: None,
+        attributes: &[],
     };
 
     /// The runtime as a job's role (what `execution_role: RUNTIME` expands to).
@@ -51,6 +54,8 @@ pub struct ExecutionRole {
     pub role_arn_output: &'static str,
     /// Stack output holding the role name.
     pub role_name_output: &'static str,
+    /// (attribute, stack output) for every attribute of the declaration.
+    pub attributes: &'static [(&'static str, &'static str)],
 }
 
 impl ExecutionRole {
@@ -59,6 +64,7 @@ impl ExecutionRole {
         stack: "",
         role_arn_output: "",
         role_name_output: "",
+        attributes: &[],
     };
 
     /// The role as a job's role (what `execution_role: ROLE` expands to).
@@ -88,6 +94,8 @@ pub struct SparkJob {
     pub polling_interval_seconds: Option<u32>,
     /// The package whose entry point the job runs, if any.
     pub package: Option<&'static PySparkPackage>,
+    /// (attribute, stack output) for every attribute of the declaration.
+    pub attributes: &'static [(&'static str, &'static str)],
 }
 
 /// Where a job runs.
@@ -121,6 +129,7 @@ impl SparkJob {
         timeout_minutes: 0,
         polling_interval_seconds: None,
         package: None,
+        attributes: &[],
     };
 }
 
@@ -140,6 +149,8 @@ pub struct PySparkPackage {
     /// The Spark conf that activates the venv on EMR Serverless (`${ArtifactsBucket}` is the
     /// bucket); empty without dependencies.
     pub spark_venv_conf: &'static str,
+    /// (attribute, stack output) for every attribute of the declaration.
+    pub attributes: &'static [(&'static str, &'static str)],
 }
 
 impl PySparkPackage {
@@ -151,5 +162,6 @@ impl PySparkPackage {
         entrypoint_key: "",
         venv_key: None,
         spark_venv_conf: "",
+        attributes: &[],
     };
 }

@@ -237,12 +237,14 @@ impl Construct for SharedRole {
         let ty = handle_type(&DEF);
         let stack = &self.handle.stack;
         let (arn, role_name) = (self.handle.id("Arn"), self.handle.id("Name"));
+        let attributes = crate::expand::attribute_table(self);
         quote! {
             #vis static #name: #ty = #ty {
                 handle: #ident,
                 stack: #stack,
                 role_arn_output: #arn,
                 role_name_output: #role_name,
+                attributes: #attributes,
             };
         }
     }

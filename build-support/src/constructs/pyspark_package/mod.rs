@@ -116,6 +116,7 @@ impl Construct for PySparkPackage {
         let venv_key = opt(self.venv_key().as_deref());
         let conf = venv_conf(self, false);
         let tracked = track_files(&self.tracked);
+        let attributes = crate::expand::attribute_table(self);
         quote! {
             #tracked
             #vis static #name: #ty = #ty {
@@ -126,6 +127,7 @@ impl Construct for PySparkPackage {
                 entrypoint_key: #entry_key,
                 venv_key: #venv_key,
                 spark_venv_conf: #conf,
+                attributes: #attributes,
             };
         }
     }

@@ -207,6 +207,7 @@ impl Construct for ServerlessRuntime {
             }
             None => (TokenStream::new(), quote!(::core::option::Option::None)),
         };
+        let attributes = crate::expand::attribute_table(self);
         quote! {
             #vis static #name: #ty = { #consts #ty {
                 handle: #ident,
@@ -217,6 +218,7 @@ impl Construct for ServerlessRuntime {
                 application_arn_output: #arn_out,
                 execution_role_arn_output: #role_out,
                 shared_role: #shared,
+                attributes: #attributes,
             } };
         }
     }

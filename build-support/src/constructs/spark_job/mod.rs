@@ -255,6 +255,7 @@ impl Construct for SparkJob {
             Orchestration::Sync | Orchestration::Start => quote!(::core::option::Option::None),
             Orchestration::Polling { interval_seconds } => quote!(::core::option::Option::Some(#interval_seconds)),
         };
+        let attributes = crate::expand::attribute_table(self);
         quote! {
             #vis static #name: #ty = { #consts #ty {
                 handle: #ident,
@@ -268,6 +269,7 @@ impl Construct for SparkJob {
                 timeout_minutes: #timeout,
                 polling_interval_seconds: #polling,
                 package: #package,
+                attributes: #attributes,
             } };
         }
     }

@@ -221,7 +221,14 @@ impl AwsError {
             };
         }
         match err {
-            CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials { profile, detail },
+            CredentialsError::CredentialsNotLoaded(_) => match &profile {
+                Some(p) if lower.contains("was not defined") || !profile_defined(p) => AwsError::CredentialsConfig {
+                    message: "it is not defined in ~/.aws/config or ~/.aws/credentials".into(),
+                    profile,
+                    detail,
+                },
+                _ => AwsError::NoCredentials { profile, detail },
+            },
             CredentialsError::ProviderTimedOut(_) => AwsError::Unreachable {
                 target: target(),
                 why: "the credentials provider did not answer in time (an SSO or STS endpoint, or instance metadata)"
@@ -363,6 +370,26 @@ impl fmt::Display for AwsError {
 }
 
 impl StdError for AwsError {}
+
+/// Whether a profile has a section in the shared config or credentials file.
+fn profile_defined(profile: &str) -> bool {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws").join(name))
+    };
+    let sections = [format!("[profile {profile}]"), format!("[{profile}]")];
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .iter()
+    .filter_map(|f| std::fs::read_to_string(f).ok())
+    .any(|text| text.lines().any(|l| sections.iter().any(|s| l.trim() == s)))
+}
 
 /// The first error of type `T` in `err`'s source chain.
 fn find_in_chain<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {

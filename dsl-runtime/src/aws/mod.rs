@@ -86,24 +86,26 @@ impl Aws {
     /// missing, expired or misconfigured sign-in is reported as such before any call. A custom
     /// endpoint (`AWS_ENDPOINT_URL`, e.g. moto) switches S3 to path-style addressing.
     pub async fn load() -> Result<Aws, AwsError> {
-        let retry = aws_config::retry::RetryConfig::standard().with_max_attempts(8);
+        // Throttling deserves patience; `AWS_MAX_ATTEMPTS` still has the last word.
+        let attempts = std::env::var("AWS_MAX_ATTEMPTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(8);
+        let retry = aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(attempts)
+            .with_max_backoff(std::time::Duration::from_secs(5));
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .retry_config(retry)
             .load()
             .await;
-        let region = config.region().map(|r| r.to_string()).ok_or(AwsError::NoRegion)?;
+        let region = config.region().map(|r| r.to_string());
         let profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
         error::set_target(Target {
-            region: region.clone(),
+            region: region.clone().unwrap_or_default(),
             endpoint_url: config.endpoint_url().map(str::to_string),
             profile: profile.clone(),
         });
-        if !is_region_name(&region) {
-            return Err(AwsError::BadRegion {
-                region,
-                detail: String::new(),
-            });
-        }
         let provider = config.credentials_provider().ok_or_else(|| AwsError::NoCredentials {
             profile: profile.clone(),
             detail: "the configuration has no credentials provider".into(),
@@ -112,6 +114,13 @@ impl Aws {
             .provide_credentials()
             .await
             .map_err(|e| AwsError::from_credentials(&e, profile.clone()))?;
+        let region = region.ok_or(AwsError::NoRegion)?;
+        if !is_region_name(&region) {
+            return Err(AwsError::BadRegion {
+                region,
+                detail: String::new(),
+            });
+        }
         Ok(Self::from_config(config))
     }
 

@@ -387,3 +387,70 @@ async fn deploy_builds_the_venv_on_the_packages_image_never_the_local_one() {
     let _ = std::fs::remove_dir_all(cache.entry_dir(&local.key));
     destroy_all(&cfn, &asm, &ui).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_fails_in_moto_is_never_reported_created() {
+    // moto answers a resource's failure as the error of ExecuteChangeSet and leaves the new
+    // stack in REVIEW_IN_PROGRESS; sparkform used to print "created" on every later deploy.
+    services();
+    let name = format!("review-test-{}", std::process::id());
+    let mut asm = example_assembly("existing-application", &name);
+    let file = asm.manifest.stacks[0].template.clone();
+    asm.manifest.stacks[0].resources = 1;
+    let machine = |role: &str| {
+        serde_json::json!({ "Resources": { "Machine": { "Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "RoleArn": role,
+            "DefinitionString": "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        } } } })
+    };
+    asm.templates.insert(file.clone(), machine("not-an-arn"));
+    let aws = Aws::load().await.unwrap();
+    let cfn = Sdk(aws.cfn.clone());
+    let ui = test_ui();
+    async fn deploy(cfn: &Sdk, ui: &Ui, asm: &Assembly) -> DeployRun {
+        Deployer::new(asm, cfn, ui)
+            .deploy(&[], std::future::pending())
+            .await
+            .unwrap()
+    }
+    let failure = |run: &DeployRun| match run.get(&Step::Stack(name.clone())) {
+        Some(deploy::StepResult::Failed(e)) => e.to_string(),
+        other => panic!("expected a failure, got {other:?}"),
+    };
+
+    let first = failure(&deploy(&cfn, &ui, &asm).await);
+    assert!(first.contains("failed: REVIEW_IN_PROGRESS"), "{first}");
+    assert!(
+        first.contains("ExecuteChangeSet: InvalidArn: Invalid Role Arn: 'not-an-arn'"),
+        "the cause is shown: {first}"
+    );
+    let info = cfn.describe(&name).await.unwrap().unwrap();
+    assert_eq!(info.status.as_str(), "REVIEW_IN_PROGRESS");
+
+    // Without consent: blocked, left as it is.
+    let asking = Ui {
+        yes: false,
+        ..test_ui()
+    };
+    let blocked = failure(&deploy(&cfn, &asking, &asm).await);
+    assert!(
+        blocked.contains("is REVIEW_IN_PROGRESS and was left as it is") && blocked.contains("--yes"),
+        "{blocked}"
+    );
+
+    // With consent: deleted and created again, which fails again (same template): no "created".
+    let before = sparkform::aws::calls().len();
+    let again = failure(&deploy(&cfn, &ui, &asm).await);
+    assert!(again.contains("failed: REVIEW_IN_PROGRESS"), "{again}");
+    let calls = sparkform::aws::calls()[before..].to_vec();
+    assert!(calls.contains(&"cloudformation:DeleteStack".to_string()), "{calls:?}");
+
+    // Fixed: deleted, created, and created for real.
+    asm.templates
+        .insert(file, machine("arn:aws:iam::123456789012:role/state-machine"));
+    let run = deploy(&cfn, &ui, &asm).await;
+    assert!(matches!(stack_outcome(&run, &name), StackOutcome::Created { .. }));
+    let info = cfn.describe(&name).await.unwrap().unwrap();
+    assert_eq!(info.status.as_str(), "CREATE_COMPLETE");
+    destroy_all(&cfn, &asm, &ui).await;
+}

@@ -2,6 +2,7 @@
 //! own cause chain is shown only with `-v` ([`set_verbose`]).
 
 use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -98,10 +99,9 @@ pub enum AwsError {
 
 impl AwsError {
     /// Classifies a failed SDK call; `action` says what sparkform was doing ("describe stack x").
-    pub fn from_sdk<E, R>(action: impl Into<String>, err: &SdkError<E, R>) -> AwsError
+    pub fn from_sdk<E>(action: impl Into<String>, err: &SdkError<E, HttpResponse>) -> AwsError
     where
         E: StdError + ProvideErrorMetadata + 'static,
-        R: fmt::Debug + 'static,
     {
         let action = action.into();
         let detail = DisplayErrorContext(err).to_string();
@@ -109,9 +109,13 @@ impl AwsError {
             return AwsError::from_credentials(c, target().profile);
         }
         match err {
-            SdkError::ServiceError(_) => {
-                let code = err.code().unwrap_or("Unknown").to_string();
-                let message = err.message().unwrap_or_default().to_string();
+            SdkError::ServiceError(se) => {
+                let (code, message) = match (err.code(), err.message()) {
+                    (Some(c), m) if c != "Unknown" => (c.to_string(), m.unwrap_or_default().to_string()),
+                    // An answer the SDK could not parse (stand-ins answer some errors in
+                    // another protocol): its body says what happened.
+                    _ => body_error(se.raw()),
+                };
                 Self::from_code(action, code, message, detail)
             }
             SdkError::DispatchFailure(d) => {
@@ -370,6 +374,23 @@ impl fmt::Display for AwsError {
 }
 
 impl StdError for AwsError {}
+
+/// The code and message of an error body the SDK could not parse: JSON with `__type` and
+/// `message`, or else the body's first 300 characters.
+fn body_error(raw: &HttpResponse) -> (String, String) {
+    let text = raw
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).trim().to_string())
+        .unwrap_or_default();
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        let code = v["__type"].as_str().or(v["code"].as_str()).unwrap_or("Unknown");
+        let message = v["message"].as_str().or(v["Message"].as_str()).unwrap_or_default();
+        return (code.rsplit('#').next().unwrap_or(code).to_string(), message.to_string());
+    }
+    let short: String = text.chars().take(300).collect();
+    (format!("HTTP {}", raw.status().as_u16()), short)
+}
 
 /// Whether a profile has a section in the shared config or credentials file.
 fn profile_defined(profile: &str) -> bool {

@@ -6,6 +6,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -170,10 +171,9 @@ fn is_region_name(region: &str) -> bool {
 }
 
 /// An AWS error as the text a person can act on.
-pub fn explain<E, R>(what: &str, err: &SdkError<E, R>) -> String
+pub fn explain<E>(what: &str, err: &SdkError<E, HttpResponse>) -> String
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: std::fmt::Debug + 'static,
 {
     AwsError::from_sdk(what, err).to_string()
 }

@@ -106,7 +106,11 @@ async fn unblock<C: CloudFormation>(cfn: &C, stack: &str, ui: &Ui) -> Result<Opt
         };
         match &current.status {
             StackStatus::RollbackComplete | StackStatus::ReviewInProgress => {
-                if current.status == StackStatus::ReviewInProgress && !cfn.resources(stack).await?.is_empty() {
+                // Resources come only from an execution, so a stack in review has none; the
+                // check guards against stand-ins, which may not answer it (then: none).
+                if current.status == StackStatus::ReviewInProgress
+                    && !cfn.resources(stack).await.unwrap_or_default().is_empty()
+                {
                     return Err(blocked(
                         stack,
                         &current,

@@ -111,3 +111,30 @@ pub async fn publish_stack<C: CloudFormation>(
     }
     Ok(done)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipe(image: &str) -> VenvRecipe {
+        VenvRecipe {
+            context: "spark".into(),
+            dockerfile: None,
+            project_file: Some("pyproject.toml".into()),
+            base_image: image.into(),
+            archive_path: "/output/pyspark_venv.tar.gz".into(),
+        }
+    }
+
+    #[test]
+    fn deploy_says_which_image_and_warns_when_emr_does_not_run_on_it() {
+        let notes = image_notes("PkgVenv", &recipe(DEFAULT_BASE_IMAGE));
+        assert!(notes[0].contains(DEFAULT_BASE_IMAGE) && notes[0].contains("sparkform's default"));
+        assert!(!notes.iter().any(|n| n.starts_with("warning")), "{notes:?}");
+
+        let notes = image_notes("PkgVenv", &recipe("local/python-base:bookworm"));
+        assert!(notes[0].contains("the package's `base_image`"), "{notes:?}");
+        let warning = notes.iter().find(|n| n.starts_with("warning")).expect("a warning");
+        assert!(warning.contains("not an image EMR runs on"), "{warning}");
+    }
+}

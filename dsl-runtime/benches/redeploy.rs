@@ -7,7 +7,7 @@
 mod support;
 
 use sparkform::aws::{calls, is_read, Aws};
-use sparkform::deploy::{self, sdk::Sdk, ui::Ui};
+use sparkform::deploy::{sdk::Sdk, ui::Ui, Deployer};
 use std::time::{Duration, Instant};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -22,14 +22,15 @@ fn main() {
     let asm = support::example_assembly("existing-application", &stack);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let aws = Aws::load().await;
-        let cfn = Sdk(&aws.cfn);
+        let aws = Aws::load().await.unwrap();
+        let cfn = Sdk(aws.cfn.clone());
         let ui = Ui {
             poll: Duration::from_millis(20),
             ..Ui::new(true, true)
         };
         let t = Instant::now();
-        deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
+        let d = Deployer::new(&asm, &cfn, &ui);
+        assert!(d.deploy(&[], std::future::pending()).await.unwrap().is_success());
         println!(
             "first deploy (create through a change set): {:>8.1} ms",
             t.elapsed().as_secs_f64() * 1e3
@@ -38,7 +39,8 @@ fn main() {
         let times: Vec<Duration> = (0..20)
             .map(|_| {
                 let t = Instant::now();
-                futures_block(deploy::deploy(&cfn, &asm, &[], &ui, false)).expect("redeploy");
+                let run = futures_block(d.deploy(&[], std::future::pending())).expect("redeploy");
+                assert!(run.is_success());
                 t.elapsed()
             })
             .collect();
@@ -50,7 +52,7 @@ fn main() {
             made.len() / 20,
             writes
         );
-        deploy::destroy(&cfn, &asm, &[], &ui).await.unwrap();
+        assert!(d.destroy(&[], std::future::pending()).await.unwrap().is_success());
     });
 }
 

@@ -9,6 +9,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use sparkform::assembly::VenvRecipe;
 use sparkform::assets::{build_venv, upload_if_absent, AssetCache, Stats, Upload, VenvBuild};
 use std::time::{Duration, Instant};
 
@@ -42,13 +43,18 @@ async fn run(services_time: Duration) {
         // A fresh cache each time, and a hash never seen before.
         let cache = AssetCache::new(cache_dir.path().join(format!("cold-{run}")));
         let stats = Stats::new();
-        let b = VenvBuild {
-            context: support::fixture(),
+        let recipe = VenvRecipe {
+            context: ".".into(),
             dockerfile: None,
+            project_file: Some("pyproject.toml".into()),
             base_image: support::base_image(),
             archive_path: "/output/pyspark_venv.tar.gz".into(),
-            hash: format!("bench-{}-{run}", std::process::id()),
         };
+        let b = VenvBuild::for_deploy(
+            support::fixture(),
+            &recipe,
+            &format!("bench-{}-{run}", std::process::id()),
+        );
         let t = Instant::now();
         let path = build_venv(&docker, &b, &cache, &stats)
             .await
@@ -70,7 +76,7 @@ async fn run(services_time: Duration) {
 
     let s3 = support::s3().await;
     let bucket = support::new_bucket(&s3, "bench").await;
-    let key = format!("assets/{}/pyspark_venv.tar.gz", b.hash);
+    let key = format!("assets/{}/pyspark_venv.tar.gz", b.key);
     let size = std::fs::metadata(&path).unwrap().len();
     let t = Instant::now();
     assert_eq!(

@@ -23,6 +23,9 @@ pub struct Cli {
     /// Answer yes to every confirmation (for CI and scripts).
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
+    /// Show the AWS SDK's full error details (the cause chain) with each error.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -108,6 +111,18 @@ pub enum Command {
     },
 }
 
+/// Reads the embedded assembly and runs the CLI; an assembly this sparkform cannot read
+/// (another manifest version) is an error with what to do, exit code 1.
+pub fn main_embedded(json: &str) -> ExitCode {
+    match Assembly::from_embedded(json) {
+        Ok(assembly) => main(assembly),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// Runs the CLI on this process's arguments.
 pub fn main(assembly: Assembly) -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -131,6 +146,8 @@ pub fn main(assembly: Assembly) -> ExitCode {
 }
 
 pub fn run(cli: &Cli, assembly: &Assembly) -> Result<(), String> {
+    #[cfg(feature = "deploy")]
+    crate::aws::set_verbose(cli.verbose);
     if !assembly.manifest.errors.is_empty() {
         return Err(format!(
             "this build has errors, so there is nothing to deploy:\n  {}\nfix them and run `cargo build` again",
@@ -235,9 +252,12 @@ mod remote {
     use super::{Cli, Command};
     use crate::assembly::Assembly;
     use crate::aws::Aws;
-    use crate::deploy::{self, api::CloudFormation, sdk::Sdk, ui::Ui};
+    use crate::deploy::{
+        self, api::CloudFormation, sdk::Sdk, ui::Ui, DeployError, DeployRun, Deployed, Deployer, DestroyRun, Removed,
+        RunReport, Step, StepResult,
+    };
     use crate::jobs;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     pub fn run(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -245,61 +265,57 @@ mod remote {
             .build()
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
         rt.block_on(async {
-            tokio::select! {
-                r = dispatch(cli, command, asm) => r,
-                _ = tokio::signal::ctrl_c() => Err("interrupted. CloudFormation finishes what it started; run the same command again to resume (it waits for stacks still in progress)".into()),
+            match command {
+                // These stop their steps themselves on Ctrl-C and report what was running.
+                Command::Deploy { .. } | Command::Destroy { .. } => dispatch(cli, command, asm).await,
+                _ => tokio::select! {
+                    r = dispatch(cli, command, asm) => r,
+                    _ = ctrl_c() => Err("interrupted; nothing is left half done: run the same command again".into()),
+                },
             }
         })
     }
 
+    /// Completes on Ctrl-C (never, where signals cannot be watched).
+    async fn ctrl_c() {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
     async fn dispatch(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
-        let aws = Aws::load().await;
+        let aws = Aws::load().await.map_err(|e| e.to_string())?;
         let ui = Ui::new(cli.yes, cli.json);
-        let cfn = Sdk(&aws.cfn);
+        let cfn = Sdk(aws.cfn.clone());
+        #[cfg(feature = "kubernetes")]
+        let kube = crate::deploy::kube::client(&aws);
+        let mut deployer = Deployer::new(asm, &cfn, &ui);
+        deployer.s3 = Some(&aws.s3);
+        #[cfg(feature = "kubernetes")]
+        {
+            deployer.kube = kube.as_deref();
+        }
         match command {
             Command::Deploy { stacks, force } => {
-                let reports = deploy::deploy(&cfn, asm, stacks, &ui, *force).await?;
-                let names: Vec<String> = reports.iter().map(|r| r.stack.clone()).collect();
-                let stats = crate::assets::Stats::new();
-                let uploads = deploy::publish::publish(&aws, asm, &names, &stats, &|l| ui.say(l)).await?;
-                if cli.json {
-                    let v: Vec<_> = reports
-                        .iter()
-                        .map(|r| json!({ "stack": r.stack, "result": r.outcome.as_str(), "outputs": r.outputs }))
-                        .collect();
-                    let counts = stats.snapshot();
-                    let assets: Vec<_> = uploads.iter().map(|(id, u)| json!({ "asset": id, "uploaded": matches!(u, crate::assets::upload::Upload::Uploaded) })).collect();
-                    println!(
-                        "{}",
-                        json!({ "stacks": v, "assets": assets, "docker_builds": counts.docker_builds, "uploads": counts.uploads })
-                    );
-                } else {
-                    for r in &reports {
-                        println!("{}: {}", r.stack, r.outcome.as_str());
-                        for (k, v) in &r.outputs {
-                            println!("  {k} = {v}");
-                        }
-                    }
-                }
-                Ok(())
+                deployer.force = *force;
+                let run = deployer.deploy(stacks, ctrl_c()).await.map_err(|e| e.to_string())?;
+                let order = step_order(asm, stacks, false);
+                print_deploy(cli, &run, &order, &deployer);
+                outcome(&run)
             }
             Command::Destroy { stacks } => {
-                let reports = deploy::destroy(&cfn, asm, stacks, &ui).await?;
-                if cli.json {
-                    let v: Vec<_> = reports
-                        .iter()
-                        .map(|r| json!({ "stack": r.stack, "deleted": r.deleted, "kept": r.kept.iter().map(|(id, ty)| json!({"logical_id": id, "type": ty})).collect::<Vec<_>>() }))
-                        .collect();
-                    println!("{}", json!({ "stacks": v }));
-                }
-                Ok(())
+                let run = deployer.destroy(stacks, ctrl_c()).await.map_err(|e| e.to_string())?;
+                let order = step_order(asm, stacks, true);
+                print_destroy(cli, &run, &order);
+                outcome(&run)
             }
             Command::Diff { stacks } => {
+                let graph = deploy::deploy_graph(asm, stacks).map_err(|e| e.to_string())?;
                 let mut any = false;
-                for s in deploy::levels(asm, stacks)?.into_iter().flatten() {
+                for s in deploy::stacks_of(asm, &graph) {
                     let new = asm.template_text(s);
-                    let deployed = match cfn.describe(&s.name).await? {
-                        Some(_) => Some(cfn.template(&s.name).await?),
+                    let deployed = match cfn.describe(&s.name).await.map_err(|e| e.to_string())? {
+                        Some(_) => Some(cfn.template(&s.name).await.map_err(|e| e.to_string())?),
                         None => None,
                     };
                     let changes = deploy::diff::local_changes(deployed.as_deref(), &new);
@@ -324,6 +340,17 @@ mod remote {
                         );
                         for line in deploy::diff::describe_changes(&changes, deployed.as_deref(), &new) {
                             println!("  {line}");
+                        }
+                    }
+                }
+                #[cfg(feature = "kubernetes")]
+                if let Some(client) = deployer.kube {
+                    for g in asm.manifest.kubernetes.iter() {
+                        let cluster = deployer.outputs.resolve(&g.cluster).await.map_err(|e| e.to_string())?;
+                        let lines = client.diff(g, &cluster).await?;
+                        any |= !lines.is_empty();
+                        for line in lines {
+                            println!("{}: {line}", g.id);
                         }
                     }
                 }
@@ -391,13 +418,13 @@ mod remote {
                 }
             }
             Command::Status => {
-                let mut outputs = jobs::Outputs::new(asm);
+                let outputs = jobs::Outputs::new(asm, &cfn);
                 let mut report = Vec::new();
                 for s in &asm.manifest.stacks {
-                    let info = cfn.describe(&s.name).await?;
+                    let info = cfn.describe(&s.name).await.map_err(|e| e.to_string())?;
                     let status = info
                         .as_ref()
-                        .map(|i| i.status.clone())
+                        .map(|i| i.status.to_string())
                         .unwrap_or_else(|| "NOT_DEPLOYED".into());
                     if !cli.json {
                         println!("{}: {status}", s.name);
@@ -409,7 +436,7 @@ mod remote {
                 }
                 let mut runs = Vec::new();
                 for j in &asm.manifest.jobs {
-                    match jobs::recent_executions(&aws, j, &mut outputs).await {
+                    match jobs::recent_executions(&aws, j, &outputs).await {
                         Ok(list) => {
                             if !cli.json {
                                 println!("job {} ({}): {} recent run(s)", j.handle, j.name, list.len());
@@ -444,5 +471,136 @@ mod remote {
             }
             Command::Synth { .. } | Command::List | Command::Test { .. } => unreachable!("handled without AWS"),
         }
+    }
+
+    /// The steps in the order the graph runs them, for results printed in a stable order.
+    fn step_order(asm: &Assembly, stacks: &[String], destroy: bool) -> Vec<Step> {
+        let g = if destroy {
+            deploy::destroy_graph(asm, stacks)
+        } else {
+            deploy::deploy_graph(asm, stacks)
+        };
+        g.ok()
+            .and_then(|g| g.levels().ok())
+            .map(|l| l.into_iter().flatten().collect())
+            .unwrap_or_default()
+    }
+
+    fn in_order<'r, T, E>(
+        run: &'r RunReport<T, E>,
+        order: &'r [Step],
+    ) -> impl Iterator<Item = (&'r Step, &'r StepResult<T, E>)> {
+        order.iter().filter_map(|s| run.get(s).map(|r| (s, r)))
+    }
+
+    fn print_deploy(cli: &Cli, run: &DeployRun, order: &[Step], d: &Deployer<'_, Sdk>) {
+        let mut stacks = Vec::new();
+        let mut assets = Vec::new();
+        let mut kube = Vec::new();
+        for (_, r) in in_order(run, order) {
+            match r {
+                StepResult::Done(Deployed::Stack(s)) => {
+                    if !cli.json {
+                        println!("{}: {}", s.stack, s.outcome.as_str());
+                        for (k, v) in s.outcome.outputs() {
+                            println!("  {k} = {v}");
+                        }
+                    }
+                    stacks.push(
+                        json!({ "stack": s.stack, "result": s.outcome.as_str(), "outputs": s.outcome.outputs() }),
+                    );
+                }
+                StepResult::Done(Deployed::Assets(list)) => {
+                    for a in list {
+                        assets.push(json!({ "asset": a.id, "uri": a.uri, "uploaded": matches!(a.upload, crate::assets::Upload::Uploaded) }));
+                    }
+                }
+                StepResult::Done(Deployed::Kubernetes(k)) => {
+                    if !cli.json {
+                        println!(
+                            "{}: applied ({} changed, {} unchanged)",
+                            k.group,
+                            k.changed.len(),
+                            k.unchanged.len()
+                        );
+                    }
+                    kube.push(json!({ "group": k.group, "changed": k.changed, "unchanged": k.unchanged }));
+                }
+                _ => {}
+            }
+        }
+        if cli.json {
+            let counts = d.stats.snapshot();
+            let mut v = json!({ "stacks": stacks, "assets": assets, "docker_builds": counts.docker_builds, "uploads": counts.uploads });
+            if !kube.is_empty() {
+                v["kubernetes"] = Value::from(kube);
+            }
+            add_failures(&mut v, run, order);
+            println!("{v}");
+        }
+    }
+
+    fn print_destroy(cli: &Cli, run: &DestroyRun, order: &[Step]) {
+        if !cli.json {
+            return;
+        }
+        let stacks: Vec<_> = in_order(run, order)
+            .filter_map(|(_, r)| match r {
+                StepResult::Done(Removed::Stack(d)) => Some(json!({ "stack": d.stack, "deleted": d.deleted, "kept": d.kept.iter().map(|(id, ty)| json!({"logical_id": id, "type": ty})).collect::<Vec<_>>() })),
+                _ => None,
+            })
+            .collect();
+        let mut v = json!({ "stacks": stacks });
+        add_failures(&mut v, run, order);
+        println!("{v}");
+    }
+
+    /// `failed` and `skipped` in the JSON result of a run that did not fully succeed.
+    fn add_failures<T>(v: &mut Value, run: &RunReport<T, DeployError>, order: &[Step]) {
+        if run.is_success() {
+            return;
+        }
+        let mut failed = Vec::new();
+        let mut skipped = Vec::new();
+        for (step, r) in in_order(run, order) {
+            match r {
+                StepResult::Failed(e) => failed.push(json!({ "step": step.to_string(), "error": e.to_string() })),
+                StepResult::Skipped { because } => {
+                    skipped.push(json!({ "step": step.to_string(), "because": because.to_string() }))
+                }
+                StepResult::Interrupted => skipped.push(json!({ "step": step.to_string(), "because": "interrupted" })),
+                StepResult::Done(_) => {}
+            }
+        }
+        v["failed"] = Value::from(failed);
+        v["skipped"] = Value::from(skipped);
+    }
+
+    /// Success, or every failure (and what was skipped because of it) as the error.
+    fn outcome<T>(run: &RunReport<T, DeployError>) -> Result<(), String> {
+        if run.is_success() {
+            return Ok(());
+        }
+        let mut lines: Vec<String> = run.failed().map(|(_, e)| e.to_string()).collect();
+        let interrupted: Vec<String> = run
+            .results
+            .iter()
+            .filter(|(_, r)| matches!(r, StepResult::Interrupted))
+            .map(|(s, _)| s.to_string())
+            .collect();
+        if !interrupted.is_empty() {
+            lines.push(
+                DeployError::Interrupted {
+                    step: interrupted.join(", "),
+                }
+                .to_string(),
+            );
+        }
+        for (step, r) in &run.results {
+            if let StepResult::Skipped { because } = r {
+                lines.push(format!("not done: {step}, because {because} did not succeed"));
+            }
+        }
+        Err(lines.join("\n"))
     }
 }

@@ -1,83 +1,43 @@
 //! `run`, `status` and `logs`: start a job (through its state machine, or straight on EMR
 //! Serverless with `--direct`), follow it to the end, and read its driver's output from S3.
 
-use crate::assembly::{Assembly, JobEntry, ValueRef};
+use crate::assembly::{Assembly, Job, Service};
 use crate::aws::{explain, Aws};
-use crate::deploy::api::CloudFormation;
 use crate::deploy::sdk::Sdk;
 use aws_sdk_emrserverless::types as emr;
 use serde_json::Value;
+use sparkform_assembly::placeholder::{self, Placeholder};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-/// Stack outputs, read once per stack.
-pub struct Outputs<'a> {
-    asm: &'a Assembly,
-    by_stack: BTreeMap<String, BTreeMap<String, String>>,
-}
+/// Stack outputs for the job commands.
+pub type Outputs<'a> = crate::deploy::outputs::Outputs<'a, Sdk>;
 
-impl<'a> Outputs<'a> {
-    pub fn new(asm: &'a Assembly) -> Self {
-        Outputs {
-            asm,
-            by_stack: BTreeMap::new(),
-        }
+/// Where each placeholder `text` uses gets its value, resolved from the stacks' outputs
+/// (`TargetId` from `application_id` when given).
+async fn placeholder_values(
+    outputs: &Outputs<'_>,
+    job: &Job,
+    text: &str,
+    application_id: Option<&str>,
+) -> Result<BTreeMap<Placeholder, String>, String> {
+    let bindings = job.bindings();
+    let mut values = BTreeMap::new();
+    for p in placeholder::used_in(text) {
+        let value = match (p, application_id) {
+            (Placeholder::TargetId, Some(id)) => id.to_string(),
+            _ => match bindings.get(&p) {
+                Some(r) => outputs.resolve(r).await.map_err(|e| e.to_string())?,
+                None => continue,
+            },
+        };
+        values.insert(p, value);
     }
-
-    pub async fn get(&mut self, aws: &Aws, stack: &str, output: &str) -> Result<String, String> {
-        if !self.by_stack.contains_key(stack) {
-            let info = Sdk(&aws.cfn)
-                .describe(stack)
-                .await?
-                .ok_or_else(|| format!("stack {stack} is not deployed; run `deploy` first"))?;
-            self.by_stack.insert(stack.to_string(), info.outputs);
-        }
-        if let Some(v) = self.by_stack[stack].get(output) {
-            return Ok(v.clone());
-        }
-        // Some CloudFormation stand-ins (moto) leave the outputs of a stack created through a
-        // change set empty; an output that is a `Ref` equals the resource's physical id.
-        if let Some(id) = self.ref_output(stack, output) {
-            let resources = aws
-                .cfn
-                .list_stack_resources()
-                .stack_name(stack)
-                .send()
-                .await
-                .map_err(|e| explain(&format!("cannot list the resources of {stack}"), &e))?;
-            if let Some(r) = resources
-                .stack_resource_summaries()
-                .iter()
-                .find(|r| r.logical_resource_id() == Some(id.as_str()))
-            {
-                if let Some(p) = r.physical_resource_id().filter(|p| !p.is_empty()) {
-                    return Ok(p.to_string());
-                }
-            }
-        }
-        Err(format!(
-            "stack {stack} has no output {output}; deploy it again (`deploy {stack}`)"
-        ))
-    }
-
-    /// The logical id an output refers to with `{"Ref": id}` in the built template.
-    fn ref_output(&self, stack: &str, output: &str) -> Option<String> {
-        let entry = self.asm.stack(stack)?;
-        let t = self.asm.templates.get(&entry.template)?;
-        t["Outputs"][output]["Value"]["Ref"].as_str().map(str::to_string)
-    }
-
-    pub async fn resolve(&mut self, aws: &Aws, r: &ValueRef) -> Result<String, String> {
-        match (&r.value, &r.stack, &r.output) {
-            (Some(v), _, _) => Ok(v.clone()),
-            (None, Some(s), Some(o)) => self.get(aws, s, o).await,
-            _ => Err("the manifest has an empty reference; rebuild the app".into()),
-        }
-    }
+    Ok(values)
 }
 
 /// Finds a job by handle (`PI_JOB`) or job name (`PiCalculation`), without case.
-pub fn find<'a>(asm: &'a Assembly, job: &str) -> Result<&'a JobEntry, String> {
+pub fn find<'a>(asm: &'a Assembly, job: &str) -> Result<&'a Job, String> {
     asm.manifest
         .jobs
         .iter()
@@ -98,34 +58,9 @@ pub fn find<'a>(asm: &'a Assembly, job: &str) -> Result<&'a JobEntry, String> {
 }
 
 /// The request with its placeholders filled in.
-async fn request(
-    aws: &Aws,
-    outputs: &mut Outputs<'_>,
-    job: &JobEntry,
-    application_id: Option<&str>,
-) -> Result<Value, String> {
-    let target = match application_id {
-        Some(id) => id.to_string(),
-        None => outputs.resolve(aws, &job.target_id).await?,
-    };
-    let role = outputs.resolve(aws, &job.execution_role_arn).await?;
-    let bucket = match &job.log_bucket {
-        Some(b) => Some(outputs.resolve(aws, b).await?),
-        None => None,
-    };
-    let text = job
-        .request
-        .to_string()
-        .replace("${TargetId}", &target)
-        .replace("${ExecutionRoleArn}", &role);
-    let mut text = match &bucket {
-        Some(b) => text.replace("${LogBucket}", b),
-        None => text,
-    };
-    if let Some(a) = &job.artifacts_bucket {
-        text = text.replace("${ArtifactsBucket}", &outputs.resolve(aws, a).await?);
-    }
-    serde_json::from_str(&text).map_err(|e| format!("the job request is not valid JSON: {e}"))
+async fn request(outputs: &Outputs<'_>, job: &Job, application_id: Option<&str>) -> Result<Value, String> {
+    let values = placeholder_values(outputs, job, &job.request.to_string(), application_id).await?;
+    placeholder::fill_json(&job.request, &values).map_err(|e| e.to_string())
 }
 
 fn s(v: &Value) -> Option<String> {
@@ -168,14 +103,19 @@ fn configurations(v: &Value) -> Result<Vec<emr::Configuration>, String> {
 pub async fn start_direct(
     aws: &Aws,
     asm: &Assembly,
-    job: &JobEntry,
+    job: &Job,
     application_id: Option<&str>,
 ) -> Result<(String, String), String> {
-    if job.service != "emr-serverless" {
-        return Err(format!("`run --direct` starts EMR Serverless jobs; {} runs on EMR on EKS: run it through its state machine (without --direct)", job.handle));
+    if job.service != Service::EmrServerless {
+        return Err(format!(
+            "`run --direct` starts EMR Serverless jobs; {} runs on {}: run it through its state machine (without --direct)",
+            job.handle,
+            job.service.title()
+        ));
     }
-    let mut outputs = Outputs::new(asm);
-    let r = request(aws, &mut outputs, job, application_id).await?;
+    let cfn = Sdk(aws.cfn.clone());
+    let outputs = Outputs::new(asm, &cfn);
+    let r = request(&outputs, job, application_id).await?;
     let app = r["ApplicationId"].as_str().unwrap_or_default().to_string();
     let submit = &r["JobDriver"]["SparkSubmit"];
     let driver = emr::SparkSubmit::builder()
@@ -300,9 +240,12 @@ pub async fn wait_direct(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) 
 }
 
 /// Starts the job's state machine; returns the execution ARN.
-pub async fn start_state_machine(aws: &Aws, asm: &Assembly, job: &JobEntry) -> Result<String, String> {
-    let mut outputs = Outputs::new(asm);
-    let arn = outputs.get(aws, &job.stack, &job.state_machine_output).await?;
+pub async fn start_state_machine(aws: &Aws, asm: &Assembly, job: &Job) -> Result<String, String> {
+    let cfn = Sdk(aws.cfn.clone());
+    let arn = Outputs::new(asm, &cfn)
+        .get(&job.stack, &job.state_machine_output)
+        .await
+        .map_err(|e| e.to_string())?;
     let out = aws
         .sfn
         .start_execution()
@@ -359,7 +302,7 @@ pub async fn wait_state_machine(aws: &Aws, execution: &str, say: &dyn Fn(String)
 pub async fn driver_logs(
     aws: &Aws,
     asm: &Assembly,
-    job: &JobEntry,
+    job: &Job,
     run_id: Option<&str>,
 ) -> Result<Vec<(String, String)>, String> {
     let Some(uri) = &job.log_uri else {
@@ -368,19 +311,14 @@ pub async fn driver_logs(
             job.handle
         ));
     };
-    if job.service != "emr-serverless" && run_id.is_none() {
+    if job.service != Service::EmrServerless && run_id.is_none() {
         return Err("for EMR on EKS jobs, name the run: `logs <job> --run-id <id>`".into());
     }
-    let mut outputs = Outputs::new(asm);
-    let bucket_name = match &job.log_bucket {
-        Some(b) => Some(outputs.resolve(aws, b).await?),
-        None => None,
-    };
-    let uri = match &bucket_name {
-        Some(b) => uri.replace("${LogBucket}", b),
-        None => uri.clone(),
-    };
-    let app = outputs.resolve(aws, &job.target_id).await?;
+    let cfn = Sdk(aws.cfn.clone());
+    let outputs = Outputs::new(asm, &cfn);
+    let values = placeholder_values(&outputs, job, uri, None).await?;
+    let uri = placeholder::fill(uri, &values).map_err(|e| e.to_string())?;
+    let app = outputs.resolve(&job.target_id).await.map_err(|e| e.to_string())?;
     let run = match run_id {
         Some(r) => r.to_string(),
         None => latest_run(aws, &app, &job.name).await?,
@@ -389,7 +327,7 @@ pub async fn driver_logs(
         .strip_prefix("s3://")
         .ok_or("the log location is not an s3:// URI")?;
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let base = if job.service == "emr-serverless" {
+    let base = if job.service == Service::EmrServerless {
         format!("{prefix}applications/{app}/jobs/{run}/SPARK_DRIVER")
     } else {
         format!("{prefix}{app}/jobs/{run}/containers/spark-{run}/spark-{run}-driver")
@@ -445,10 +383,13 @@ async fn latest_run(aws: &Aws, app: &str, name: &str) -> Result<String, String> 
 /// Recent executions of the job's state machine: (name, status, start time).
 pub async fn recent_executions(
     aws: &Aws,
-    job: &JobEntry,
-    outputs: &mut Outputs<'_>,
+    job: &Job,
+    outputs: &Outputs<'_>,
 ) -> Result<Vec<(String, String, String)>, String> {
-    let arn = outputs.get(aws, &job.stack, &job.state_machine_output).await?;
+    let arn = outputs
+        .get(&job.stack, &job.state_machine_output)
+        .await
+        .map_err(|e| e.to_string())?;
     let out = aws
         .sfn
         .list_executions()

@@ -28,20 +28,22 @@ pub mod prelude {
     pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 }
 
-/// The cloud assembly that build.rs synthesized, embedded in the binary.
+/// The JSON text of the cloud assembly that build.rs synthesized, embedded in the binary;
+/// [`Assembly::from_embedded`] reads it.
 #[macro_export]
 macro_rules! embedded_assembly {
     () => {
-        $crate::Assembly::from_embedded(include_str!(concat!(env!("OUT_DIR"), "/sparkform-assembly.json")))
+        include_str!(concat!(env!("OUT_DIR"), "/sparkform-assembly.json"))
     };
 }
 
-/// The whole `main` of a sparkform app: `sparkform::main!();`.
+/// The whole `main` of a sparkform app: `sparkform::main!();`. An assembly written by another
+/// sparkform is refused with a message that says to rebuild (exit code 1).
 #[macro_export]
 macro_rules! main {
     () => {
         fn main() -> ::std::process::ExitCode {
-            $crate::cli::main($crate::embedded_assembly!())
+            $crate::cli::main_embedded($crate::embedded_assembly!())
         }
     };
 }

@@ -5,20 +5,27 @@
 
 mod support;
 
+use sparkform::assembly::VenvRecipe;
 use sparkform::assets::{
     build_venv, upload_if_absent, AssetCache, AssetError, Stats, Upload, VenvBuild, SHA256_METADATA,
 };
 use std::path::Path;
 use support::*;
 
-fn venv_build(context: &Path, dockerfile: Option<&str>, archive_path: &str, hash: &str) -> VenvBuild {
-    VenvBuild {
-        context: context.to_path_buf(),
+/// The recipe of a project at `context` (the build context and the crate folder at once).
+fn recipe(dockerfile: Option<&str>, archive_path: &str, base_image: &str) -> VenvRecipe {
+    VenvRecipe {
+        context: ".".into(),
         dockerfile: dockerfile.map(Into::into),
-        base_image: base_image(),
-        archive_path: archive_path.to_string(),
-        hash: hash.to_string(),
+        project_file: dockerfile.is_none().then(|| "pyproject.toml".to_string()),
+        base_image: base_image.into(),
+        archive_path: archive_path.into(),
     }
+}
+
+/// What deploy builds: on the recipe's image (the services' local one), under the hash.
+fn venv_build(context: &Path, dockerfile: Option<&str>, archive_path: &str, hash: &str) -> VenvBuild {
+    VenvBuild::for_deploy(context, &recipe(dockerfile, archive_path, &base_image()), hash)
 }
 
 /// A client for a Docker daemon that is not there (nothing listens on the discard port).
@@ -195,13 +202,7 @@ async fn an_unreachable_daemon_says_how_to_start_one() {
     let nowhere = no_daemon();
     let cache_dir = tempfile::tempdir().unwrap();
     let stats = Stats::new();
-    let b = VenvBuild {
-        context: fixture(),
-        dockerfile: None,
-        base_image: "local/python-base:bookworm".into(),
-        archive_path: "/output/pyspark_venv.tar.gz".into(),
-        hash: "unreachable-0001".into(),
-    };
+    let b = venv_build(&fixture(), None, "/output/pyspark_venv.tar.gz", "unreachable-0001");
     let err = build_venv(&nowhere, &b, &AssetCache::new(cache_dir.path()), &stats)
         .await
         .unwrap_err();
@@ -294,4 +295,44 @@ async fn uploading_to_a_missing_bucket_says_so() {
     );
     assert!(err.to_string().contains("does not exist"), "{err}");
     assert_eq!(stats.snapshot().uploads, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_image_builds_under_its_own_key_which_deploy_never_takes() {
+    // A package whose own image cannot be pulled here (as EMR's is not, with no registry).
+    let aws_image = "registry.invalid/emr/amazonlinux:2023";
+    let r = recipe(None, "/output/pyspark_venv.tar.gz", aws_image);
+    let hash = "local-override-0001";
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = AssetCache::new(cache_dir.path());
+    let stats = Stats::new();
+
+    // `run --local` with SPARKFORM_BASE_IMAGE: the local image, under a key of its own.
+    let local = VenvBuild::for_local(fixture(), &r, hash, Some(&base_image()));
+    let archive = build_venv(&docker(), &local, &cache, &stats)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        archive.starts_with(cache.entry_dir(&local.key)),
+        "{}",
+        archive.display()
+    );
+    assert!(local.key.starts_with(hash) && local.key.contains("local-python-base-bookworm"));
+    assert_eq!(cache.get(hash), None, "the key deploy uploads holds nothing");
+    assert_eq!(
+        run_packed_python(&archive, "import spark_app; print(spark_app.greeting('local'))").unwrap(),
+        "hello, local"
+    );
+
+    // Deploy's build of the same package: on the package's image, not from the local archive.
+    let deploy = VenvBuild::for_deploy(fixture(), &r, hash);
+    let err = build_venv(&docker(), &deploy, &cache, &stats).await.unwrap_err();
+    match &err {
+        AssetError::BuildFailed { step, .. } => {
+            assert!(step.contains(&format!("FROM {aws_image}")), "{step}")
+        }
+        e => panic!("expected the FROM step to fail, got {e}"),
+    }
+    assert_eq!(cache.get(hash), None);
+    assert_eq!(stats.snapshot().docker_builds, 2);
 }

@@ -5,7 +5,10 @@ mod support;
 
 use serde_json::Value;
 use sparkform::aws::{is_read, Aws};
-use sparkform::deploy::{self, api::CloudFormation, sdk::Sdk, stack::Outcome, ui::Ui};
+use sparkform::deploy::{
+    self, api::CloudFormation, sdk::Sdk, stack::StackOutcome, ui::Ui, DeployRun, Deployed, Deployer, Removed, Step,
+};
+use sparkform::Assembly;
 use std::process::{Command, Output};
 use support::*;
 
@@ -74,7 +77,7 @@ async fn cli_deploys_skips_unchanged_runs_and_destroys() {
     assert!(writes.is_empty(), "an unchanged redeploy made write calls: {writes:?}");
 
     // run --direct --wait on an application moto has (its id overrides the job's own).
-    let aws = Aws::load().await;
+    let aws = Aws::load().await.unwrap();
     let app = aws
         .emr
         .create_application()
@@ -148,7 +151,11 @@ async fn cli_deploys_skips_unchanged_runs_and_destroys() {
         kept.contains(&"DailyReportLogBucket") && kept.contains(&"DailyReportStateMachineLogs"),
         "{kept:?}"
     );
-    assert!(Sdk(&aws.cfn).describe("existing-application").await.unwrap().is_none());
+    assert!(Sdk(aws.cfn.clone())
+        .describe("existing-application")
+        .await
+        .unwrap()
+        .is_none());
     let buckets = aws.s3.list_buckets().send().await.unwrap();
     assert!(
         buckets.buckets().iter().any(|b| b
@@ -159,38 +166,79 @@ async fn cli_deploys_skips_unchanged_runs_and_destroys() {
     );
 }
 
+fn test_ui() -> Ui {
+    Ui {
+        poll: std::time::Duration::from_millis(20),
+        ..Ui::new(true, true)
+    }
+}
+
+/// Deploys every step of `asm` and returns the run, failing on any failed step.
+async fn deploy_all(aws: &Aws, cfn: &Sdk, asm: &Assembly, ui: &Ui) -> (DeployRun, sparkform::assets::Counts) {
+    let mut d = Deployer::new(asm, cfn, ui);
+    d.s3 = Some(&aws.s3);
+    let run = d.deploy(&[], std::future::pending()).await.unwrap();
+    let failures: Vec<String> = run.failed().map(|(s, e)| format!("{s}: {e}")).collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    let counts = d.stats.snapshot();
+    (run, counts)
+}
+
+fn stack_outcome<'r>(run: &'r DeployRun, stack: &str) -> &'r StackOutcome {
+    match run.get(&Step::Stack(stack.into())) {
+        Some(deploy::StepResult::Done(Deployed::Stack(r))) => &r.outcome,
+        other => panic!("stack {stack}: {other:?}"),
+    }
+}
+
+async fn destroy_all(cfn: &Sdk, asm: &Assembly, ui: &Ui) -> Vec<deploy::DestroyReport> {
+    let run = Deployer::new(asm, cfn, ui)
+        .destroy(&[], std::future::pending())
+        .await
+        .unwrap();
+    assert!(run.is_success(), "{run:?}");
+    run.done()
+        .filter_map(|(_, r)| match r {
+            Removed::Stack(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_changed_template_deploys_through_an_update_change_set() {
     services();
     ensure_job_role();
     let stack = format!("update-test-{}", std::process::id());
     let mut asm = example_assembly("existing-application", &stack);
-    let aws = Aws::load().await;
-    let cfn = Sdk(&aws.cfn);
-    let ui = Ui {
-        poll: std::time::Duration::from_millis(20),
-        ..Ui::new(true, true)
-    };
+    let aws = Aws::load().await.unwrap();
+    let cfn = Sdk(aws.cfn.clone());
+    let ui = test_ui();
 
-    let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
-    assert_eq!(r[0].outcome, Outcome::Created);
-    let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
-    assert_eq!(r[0].outcome, Outcome::Unchanged);
+    let (r, _) = deploy_all(&aws, &cfn, &asm, &ui).await;
+    assert!(matches!(stack_outcome(&r, &stack), StackOutcome::Created { .. }));
+    let (r, _) = deploy_all(&aws, &cfn, &asm, &ui).await;
+    assert!(matches!(stack_outcome(&r, &stack), StackOutcome::NoChanges { .. }));
 
     // Change the state machine's log retention, as an edited macro would.
     let file = asm.manifest.stacks[0].template.clone();
     let t = asm.templates.get_mut(&file).unwrap();
     t["Resources"]["DailyReportStateMachineLogs"]["Properties"]["RetentionInDays"] = Value::from(30);
     let before = sparkform::aws::calls().len();
-    let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
-    assert_eq!(r[0].outcome, Outcome::Updated);
-    let modified: Vec<&str> = r[0]
-        .changes
+    let (r, _) = deploy_all(&aws, &cfn, &asm, &ui).await;
+    let outcome = stack_outcome(&r, &stack);
+    assert!(matches!(outcome, StackOutcome::Updated { .. }), "{outcome:?}");
+    let modified: Vec<&str> = outcome
+        .changes()
         .iter()
         .filter(|c| c.action == "Modify")
         .map(|c| c.logical_id.as_str())
         .collect();
-    assert!(modified.contains(&"DailyReportStateMachineLogs"), "{:?}", r[0].changes);
+    assert!(
+        modified.contains(&"DailyReportStateMachineLogs"),
+        "{:?}",
+        outcome.changes()
+    );
     let calls = sparkform::aws::calls()[before..].to_vec();
     assert!(
         calls.contains(&"cloudformation:CreateChangeSet".to_string())
@@ -208,11 +256,11 @@ async fn a_changed_template_deploys_through_an_update_change_set() {
         "after the update, the deployed template is the built one"
     );
 
-    let d = deploy::destroy(&cfn, &asm, &[], &ui).await.unwrap();
+    let d = destroy_all(&cfn, &asm, &ui).await;
     assert!(d[0].deleted);
 }
 
-async fn diff_is_empty(cfn: &Sdk<'_>, asm: &sparkform::Assembly) -> bool {
+async fn diff_is_empty(cfn: &Sdk, asm: &Assembly) -> bool {
     let s = &asm.manifest.stacks[0];
     let deployed = cfn.template(&s.name).await.unwrap();
     deploy::diff::local_changes(Some(&deployed), &asm.template_text(s)).is_empty()
@@ -226,33 +274,23 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
         pyspark_package!(pub PKG { name: "nightly", entrypoint: "spark/src/entrypoint.py" });
     "#;
     let asm = assembly_from_source(&workspace().join("examples/pyspark-package"), &name, source);
-    let aws = Aws::load().await;
-    let cfn = Sdk(&aws.cfn);
-    let ui = Ui {
-        poll: std::time::Duration::from_millis(20),
-        ..Ui::new(true, true)
-    };
-    let stats = sparkform::assets::Stats::new();
-    let quiet = |_: String| {};
+    let aws = Aws::load().await.unwrap();
+    let cfn = Sdk(aws.cfn.clone());
+    let ui = test_ui();
 
-    let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
-    assert_eq!(r[0].outcome, Outcome::Created);
-    let up = deploy::publish::publish(&aws, &asm, std::slice::from_ref(&name), &stats, &quiet)
-        .await
-        .unwrap();
-    assert_eq!(up.len(), 1);
-    assert_eq!(stats.snapshot().uploads, 1);
+    // The stack, then its assets (the graph orders them).
+    let (r, counts) = deploy_all(&aws, &cfn, &asm, &ui).await;
+    assert!(matches!(stack_outcome(&r, &name), StackOutcome::Created { .. }));
+    let order: Vec<String> = r.results.iter().map(|(s, _)| s.to_string()).collect();
+    assert_eq!(order, [format!("stack {name}"), format!("assets of {name}")]);
+    assert_eq!(counts.uploads, 1);
 
     let before = sparkform::aws::calls().len();
-    let r = deploy::deploy(&cfn, &asm, &[], &ui, false).await.unwrap();
-    assert_eq!(r[0].outcome, Outcome::Unchanged);
-    deploy::publish::publish(&aws, &asm, std::slice::from_ref(&name), &stats, &quiet)
-        .await
-        .unwrap();
-    let counts = stats.snapshot();
+    let (r, counts) = deploy_all(&aws, &cfn, &asm, &ui).await;
+    assert!(matches!(stack_outcome(&r, &name), StackOutcome::NoChanges { .. }));
     assert_eq!(
         (counts.uploads, counts.skipped_uploads, counts.docker_builds),
-        (1, 1, 0),
+        (0, 1, 0),
         "{counts:?}"
     );
     let writes: Vec<String> = sparkform::aws::calls()[before..]
@@ -264,8 +302,8 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
 
     // The entry point is in the bucket under its content-hashed key, byte for byte.
     let a = &asm.manifest.assets[0];
-    let bucket = sparkform::jobs::Outputs::new(&asm)
-        .resolve(&aws, &a.bucket)
+    let bucket = sparkform::jobs::Outputs::new(&asm, &cfn)
+        .resolve(&a.bucket)
         .await
         .unwrap();
     let obj = aws.s3.get_object().bucket(&bucket).key(&a.key).send().await.unwrap();
@@ -276,5 +314,143 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
             .unwrap()
             .as_slice()
     );
-    deploy::destroy(&cfn, &asm, &[], &ui).await.unwrap();
+    destroy_all(&cfn, &asm, &ui).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploy_builds_the_venv_on_the_packages_image_never_the_local_one() {
+    services();
+    // The quick start's package declares no `base_image`: its recipe is EMR's default image.
+    // The services set SPARKFORM_BASE_IMAGE (a local Debian image) in this process, as
+    // `eval "$(scripts/test-services env)"` does in a shell.
+    let local_image = base_image();
+    assert_eq!(
+        std::env::var("SPARKFORM_BASE_IMAGE").as_deref(),
+        Ok(local_image.as_str())
+    );
+    let name = format!("venv-image-test-{}", std::process::id());
+    let source = r#"
+        pyspark_package!(pub PKG { name: "taxi", entrypoint: "spark/src/taxi/job.py", dependencies: "spark" });
+    "#;
+    let crate_dir = workspace().join("examples/quickstart");
+    let asm = assembly_from_source(&crate_dir, &name, source);
+    let venv = asm
+        .manifest
+        .assets
+        .iter()
+        .find(|a| matches!(a.source, sparkform::assembly::AssetSource::Venv(_)))
+        .expect("a venv asset");
+    let sparkform::assembly::AssetSource::Venv(recipe) = &venv.source else {
+        unreachable!()
+    };
+    assert_eq!(recipe.base_image, "public.ecr.aws/amazonlinux/amazonlinux:2023");
+
+    // What `run --local` would have cached: built on the local image, under its own key.
+    let local = sparkform::assets::VenvBuild::for_local(&crate_dir, recipe, &venv.hash, Some(&local_image));
+    assert_ne!(local.key, venv.hash);
+    let cache = sparkform::assets::AssetCache::from_env();
+    let tmp = cache.temp_path(&local.key, local.archive_name()).unwrap();
+    std::fs::write(&tmp, b"a venv built on Debian, for this machine only").unwrap();
+    let local_archive = cache.commit(&tmp, &local.key, local.archive_name()).unwrap();
+
+    let aws = Aws::load().await.unwrap();
+    let cfn = Sdk(aws.cfn.clone());
+    let ui = test_ui();
+    let mut d = Deployer::new(&asm, &cfn, &ui);
+    d.s3 = Some(&aws.s3);
+    let run = d.deploy(&[], std::future::pending()).await.unwrap();
+    assert!(matches!(stack_outcome(&run, &name), StackOutcome::Created { .. }));
+    let bucket = sparkform::jobs::Outputs::new(&asm, &cfn)
+        .resolve(&venv.bucket)
+        .await
+        .unwrap();
+    let uploaded = aws.s3.get_object().bucket(&bucket).key(&venv.key).send().await;
+    match run.get(&Step::Assets(name.clone())).unwrap() {
+        // No image registry here: the build on EMR's image fails at its FROM step, and
+        // nothing is uploaded under the venv's key.
+        deploy::StepResult::Failed(e) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("FROM public.ecr.aws/amazonlinux/amazonlinux:2023"),
+                "deploy builds on EMR's image: {text}"
+            );
+            assert!(!text.contains(&local_image), "{text}");
+            assert!(uploaded.is_err(), "nothing may be uploaded under the venv's key");
+        }
+        // With a registry: the upload is the build on EMR's image, not the local archive.
+        deploy::StepResult::Done(_) => {
+            let body = uploaded.unwrap().body.collect().await.unwrap().into_bytes();
+            assert_ne!(&body[..], std::fs::read(&local_archive).unwrap().as_slice());
+        }
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(cache.entry_dir(&local.key));
+    destroy_all(&cfn, &asm, &ui).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_fails_in_moto_is_never_reported_created() {
+    // moto answers a resource's failure as the error of ExecuteChangeSet and leaves the new
+    // stack in REVIEW_IN_PROGRESS; sparkform used to print "created" on every later deploy.
+    services();
+    let name = format!("review-test-{}", std::process::id());
+    let mut asm = example_assembly("existing-application", &name);
+    let file = asm.manifest.stacks[0].template.clone();
+    asm.manifest.stacks[0].resources = 1;
+    let machine = |role: &str| {
+        serde_json::json!({ "Resources": { "Machine": { "Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "RoleArn": role,
+            "DefinitionString": "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        } } } })
+    };
+    asm.templates.insert(file.clone(), machine("not-an-arn"));
+    let aws = Aws::load().await.unwrap();
+    let cfn = Sdk(aws.cfn.clone());
+    let ui = test_ui();
+    async fn deploy(cfn: &Sdk, ui: &Ui, asm: &Assembly) -> DeployRun {
+        Deployer::new(asm, cfn, ui)
+            .deploy(&[], std::future::pending())
+            .await
+            .unwrap()
+    }
+    let failure = |run: &DeployRun| match run.get(&Step::Stack(name.clone())) {
+        Some(deploy::StepResult::Failed(e)) => e.to_string(),
+        other => panic!("expected a failure, got {other:?}"),
+    };
+
+    let first = failure(&deploy(&cfn, &ui, &asm).await);
+    assert!(first.contains("failed: REVIEW_IN_PROGRESS"), "{first}");
+    assert!(
+        first.contains("ExecuteChangeSet: InvalidArn: Invalid Role Arn: 'not-an-arn'"),
+        "the cause is shown: {first}"
+    );
+    let info = cfn.describe(&name).await.unwrap().unwrap();
+    assert_eq!(info.status.as_str(), "REVIEW_IN_PROGRESS");
+
+    // Without consent: blocked, left as it is.
+    let asking = Ui {
+        yes: false,
+        ..test_ui()
+    };
+    let blocked = failure(&deploy(&cfn, &asking, &asm).await);
+    assert!(
+        blocked.contains("is REVIEW_IN_PROGRESS and was left as it is") && blocked.contains("--yes"),
+        "{blocked}"
+    );
+
+    // With consent: deleted and created again, which fails again (same template): no "created".
+    let before = sparkform::aws::calls().len();
+    let again = failure(&deploy(&cfn, &ui, &asm).await);
+    assert!(again.contains("failed: REVIEW_IN_PROGRESS"), "{again}");
+    let calls = sparkform::aws::calls()[before..].to_vec();
+    assert!(calls.contains(&"cloudformation:DeleteStack".to_string()), "{calls:?}");
+
+    // Fixed: deleted, created, and created for real.
+    asm.templates
+        .insert(file, machine("arn:aws:iam::123456789012:role/state-machine"));
+    let run = deploy(&cfn, &ui, &asm).await;
+    assert!(matches!(stack_outcome(&run, &name), StackOutcome::Created { .. }));
+    let info = cfn.describe(&name).await.unwrap().unwrap();
+    assert_eq!(info.status.as_str(), "CREATE_COMPLETE");
+    destroy_all(&cfn, &asm, &ui).await;
 }

@@ -12,7 +12,7 @@ pub mod venv;
 
 pub use cache::AssetCache;
 pub use upload::{upload_if_absent, Upload, MULTIPART_THRESHOLD, PART_SIZE, SHA256_METADATA};
-pub use venv::{build_venv, generated_dockerfile, VenvBuild, DOCKERFILE_NAME, IGNORED_DIRS};
+pub use venv::{build_venv, local_base_image, local_key, VenvBuild, DOCKERFILE_NAME, LOCAL_BASE_IMAGE_ENV};
 
 use std::fmt;
 use std::io::Read;
@@ -103,6 +103,8 @@ pub enum AssetError {
         action: String,
         detail: String,
     },
+    /// AWS could not be reached, or refused the credentials.
+    Aws(crate::aws::AwsError),
     /// Another S3 failure.
     S3 {
         bucket: String,
@@ -196,6 +198,7 @@ impl fmt::Display for AssetError {
             } => {
                 write!(f, "S3 {action} on s3://{bucket}/{key} failed: {detail}")
             }
+            AssetError::Aws(e) => e.fmt(f),
         }
     }
 }

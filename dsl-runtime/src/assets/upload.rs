@@ -2,7 +2,8 @@
 //! bytes, so an unchanged asset costs one HeadObject and no upload.
 
 use super::{AssetError, Stats};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use crate::aws::AwsError;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
 use futures_util::StreamExt;
@@ -198,17 +199,32 @@ fn s3_error<E>(e: SdkError<E>, bucket: &str, key: &str, action: &str) -> AssetEr
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let code = e.code().map(str::to_string);
-    let detail = DisplayErrorContext(&e).to_string();
-    match (code.as_deref(), status(&e)) {
-        (Some("NoSuchBucket"), _) => AssetError::BucketMissing { bucket: bucket.into() },
-        (Some("AccessDenied" | "AllAccessDisabled" | "InvalidAccessKeyId" | "SignatureDoesNotMatch"), _)
-        | (_, Some(403)) => AssetError::AccessDenied {
-            bucket: bucket.into(),
-            key: key.into(),
-            action: action.into(),
-            detail,
-        },
+    let Some(code) = e.code().map(str::to_string) else {
+        // Not an answer of S3 (no credentials, no network): say that, in a line or two.
+        return match status(&e) {
+            Some(403) => AssetError::AccessDenied {
+                bucket: bucket.into(),
+                key: key.into(),
+                action: action.into(),
+                detail: "HTTP 403".into(),
+            },
+            _ => AssetError::Aws(AwsError::from_sdk(format!("{action} s3://{bucket}/{key}"), &e)),
+        };
+    };
+    let detail = match e.message() {
+        Some(m) => format!("{code}: {m}"),
+        None => code.clone(),
+    };
+    match (code.as_str(), status(&e)) {
+        ("NoSuchBucket", _) => AssetError::BucketMissing { bucket: bucket.into() },
+        ("AccessDenied" | "AllAccessDisabled" | "InvalidAccessKeyId" | "SignatureDoesNotMatch", _) | (_, Some(403)) => {
+            AssetError::AccessDenied {
+                bucket: bucket.into(),
+                key: key.into(),
+                action: action.into(),
+                detail,
+            }
+        }
         _ => AssetError::S3 {
             bucket: bucket.into(),
             key: key.into(),

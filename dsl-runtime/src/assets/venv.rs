@@ -3,6 +3,7 @@
 //! copied out of a container and kept in the [`AssetCache`] under the inputs' content hash.
 
 use super::{AssetCache, AssetError, Stats};
+use crate::deploy::ui::{add_bar, remove_bar, say_line};
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, DownloadFromContainerOptionsBuilder, RemoveContainerOptionsBuilder,
     RemoveImageOptionsBuilder,
@@ -10,6 +11,7 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use sparkform_assembly::assets::{is_ignored, VenvRecipe};
 use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Write};
@@ -21,90 +23,116 @@ use std::time::Duration;
 /// project is left out, so it cannot clash.
 pub const DOCKERFILE_NAME: &str = ".sparkform.Dockerfile";
 
-/// Folders never sent in the build context, at any depth.
-pub const IGNORED_DIRS: &[&str] = &[".git", ".venv", "__pycache__", "target"];
+/// The environment variable naming a base image for local builds only (`run --local`).
+pub const LOCAL_BASE_IMAGE_ENV: &str = "SPARKFORM_BASE_IMAGE";
 
 /// Lines of a failing step's output kept for the error.
 const KEPT_LINES: usize = 25;
 
-/// What to build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to build: a package's recipe (from the manifest) on an image, cached under a key.
+#[derive(Debug, Clone, PartialEq)]
 pub struct VenvBuild {
-    /// The Spark project folder (the build context).
-    pub context: PathBuf,
-    /// The user's Dockerfile inside `context` (relative to it, or absolute); `None`
-    /// generates one (see [`generated_dockerfile`]).
-    pub dockerfile: Option<PathBuf>,
-    /// The image the generated Dockerfile starts `FROM`; empty means `$SPARKFORM_BASE_IMAGE`.
-    /// A user's Dockerfile gets it as the build argument `BASE_IMAGE` (`ARG BASE_IMAGE=...`
-    /// then `FROM ${BASE_IMAGE}` lets it default to a registry image elsewhere).
-    pub base_image: String,
-    /// Absolute path of the archive inside the built image, e.g. `/output/pyspark_venv.tar.gz`.
-    pub archive_path: String,
-    /// Content hash of the inputs, computed at compile time by sparkform: the cache key.
-    pub hash: String,
+    /// The crate's folder: the recipe's paths are relative to it.
+    pub root: PathBuf,
+    pub recipe: VenvRecipe,
+    /// The image the venv is built on: the recipe's own (what deploy uploads), or a local
+    /// override for `run --local`.
+    pub image: String,
+    /// The cache key: the compile-time content hash, which covers the recipe's image; with
+    /// another image, that hash plus the image (so such a build never takes the AWS key).
+    pub key: String,
 }
 
 impl VenvBuild {
-    /// The archive's file name (the last component of `archive_path`).
+    /// The build deploy uploads: on the recipe's image (declared, or EMR's default), under the
+    /// content hash the manifest's key holds. No override applies.
+    pub fn for_deploy(root: impl Into<PathBuf>, recipe: &VenvRecipe, hash: &str) -> VenvBuild {
+        VenvBuild {
+            root: root.into(),
+            recipe: recipe.clone(),
+            image: recipe.base_image.clone(),
+            key: hash.to_string(),
+        }
+    }
+
+    /// A build for this machine only: on `image` when given (`$SPARKFORM_BASE_IMAGE`, see
+    /// [`local_base_image`]), else the recipe's. Another image than the recipe's gets its own key.
+    pub fn for_local(root: impl Into<PathBuf>, recipe: &VenvRecipe, hash: &str, image: Option<&str>) -> VenvBuild {
+        let image = image.filter(|i| !i.trim().is_empty()).unwrap_or(&recipe.base_image);
+        VenvBuild {
+            root: root.into(),
+            recipe: recipe.clone(),
+            image: image.to_string(),
+            key: if image == recipe.base_image {
+                hash.to_string()
+            } else {
+                local_key(hash, image)
+            },
+        }
+    }
+
+    /// Built on another image than the recipe's: for this machine only, never uploaded.
+    pub fn is_local_only(&self) -> bool {
+        self.image != self.recipe.base_image
+    }
+
+    /// The build context: the Spark project folder.
+    pub fn context(&self) -> PathBuf {
+        self.root.join(&self.recipe.context)
+    }
+
+    /// The user's Dockerfile, if the project has one.
+    pub fn dockerfile(&self) -> Option<PathBuf> {
+        self.recipe.dockerfile.as_ref().map(|d| self.root.join(d))
+    }
+
+    /// The archive's file name (the last component of the archive path).
     pub fn archive_name(&self) -> &str {
-        self.archive_path.rsplit('/').next().unwrap_or(&self.archive_path)
+        self.recipe.archive_name()
     }
 }
 
-/// The Dockerfile sparkform uses when the project has none, following DSF's recipe: a
-/// `--copies` virtualenv with venv-pack 0.2.0 and the project installed (`pip install .`
-/// with a pyproject.toml or setup.py, else `pip install -r requirements.txt`), packed to
-/// `archive_path`. The venv and venv-pack come before the project is copied, so that Docker
-/// reuses those steps when only the project changes.
-pub fn generated_dockerfile(b: &VenvBuild) -> Result<String, AssetError> {
-    check_archive_path(&b.archive_path)?;
-    let install = if b.context.join("pyproject.toml").is_file() || b.context.join("setup.py").is_file() {
-        "/opt/pyspark_venv/bin/pip install ."
-    } else if b.context.join("requirements.txt").is_file() {
-        "/opt/pyspark_venv/bin/pip install -r requirements.txt"
-    } else {
-        return Err(AssetError::InvalidInput(format!(
-            "the Spark project {} has neither pyproject.toml, setup.py nor requirements.txt, so there is \
-             nothing to install in the PySpark virtualenv: add one, or give a Dockerfile",
-            b.context.display()
-        )));
-    };
-    let dir = match b.archive_path.rsplit_once('/') {
-        Some(("", _)) | None => "/".to_string(),
-        Some((dir, _)) => dir.to_string(),
-    };
-    Ok(format!(
-        "# Generated by sparkform for pyspark_package! (DSF's PySparkApplicationPackage recipe).\n\
-         FROM {base}\n\
-         ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_DEFAULT_TIMEOUT=180\n\
-         RUN python3 -m venv --copies /opt/pyspark_venv\n\
-         RUN /opt/pyspark_venv/bin/pip install venv-pack==0.2.0\n\
-         COPY . /opt/sparkform/project\n\
-         WORKDIR /opt/sparkform/project\n\
-         RUN {install}\n\
-         RUN mkdir -p {dir} && /opt/pyspark_venv/bin/venv-pack -p /opt/pyspark_venv -o {path}\n",
-        base = base_image(b)?,
-        path = b.archive_path,
-    ))
+/// `$SPARKFORM_BASE_IMAGE`: the base image of local builds (`run --local`), e.g. the image
+/// `scripts/test-services` makes where no registry is reachable. Deploy never uses it.
+pub fn local_base_image() -> Option<String> {
+    std::env::var(LOCAL_BASE_IMAGE_ENV)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
-fn base_image(b: &VenvBuild) -> Result<String, AssetError> {
-    let image = match b.base_image.trim() {
-        "" => std::env::var("SPARKFORM_BASE_IMAGE").unwrap_or_default(),
-        image => image.to_string(),
-    };
-    if image.is_empty() || image.contains(char::is_whitespace) {
+/// The cache key of a build of `hash` on another `image`: the hash, the image's name made
+/// safe for a folder name, and a digest of the image (so two images never share a key).
+pub fn local_key(hash: &str, image: &str) -> String {
+    use sha2::Digest;
+    let slug: String = image
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(32)
+        .collect();
+    let digest = super::hex(&sha2::Sha256::digest(image.as_bytes()));
+    let short: String = hash.chars().take(64).collect();
+    format!("{short}-local-{slug}-{}", &digest[..12])
+}
+
+fn check_image(b: &VenvBuild) -> Result<(), AssetError> {
+    if b.image.is_empty() || b.image.contains(char::is_whitespace) {
         return Err(AssetError::InvalidInput(format!(
-            "no usable base image for the PySpark virtualenv of {} (`{image}`): declare one, or set \
-             SPARKFORM_BASE_IMAGE (`eval \"$(scripts/test-services env)\"` sets it to the local image)",
-            b.context.display()
+            "`{}` is not a usable base image for the PySpark virtualenv of {}: declare `base_image`, or for local runs set {LOCAL_BASE_IMAGE_ENV}",
+            b.image,
+            b.context().display()
         )));
     }
-    Ok(image)
+    Ok(())
 }
 
-/// The archive for `b`: from the cache when it holds `b.hash` (no Docker call at all), else
+/// The archive for `b`: from the cache when it holds `b.key` (no Docker call at all), else
 /// built in Docker, checked (a readable tar.gz with a `bin/python`) and added to the cache.
 pub async fn build_venv(
     docker: &Docker,
@@ -112,25 +140,24 @@ pub async fn build_venv(
     cache: &AssetCache,
     stats: &Stats,
 ) -> Result<PathBuf, AssetError> {
-    check_hash(&b.hash)?;
-    check_archive_path(&b.archive_path)?;
+    check_hash(&b.key)?;
+    check_archive_path(&b.recipe.archive_path)?;
+    check_image(b)?;
     let name = b.archive_name().to_string();
-    if let Some(hit) = cache.get_file(&b.hash, &name) {
+    if let Some(hit) = cache.get_file(&b.key, &name) {
         return Ok(hit);
     }
 
     let mut build_args = HashMap::new();
-    let dockerfile = match &b.dockerfile {
-        None => generated_dockerfile(b)?,
-        Some(p) => {
-            if let Ok(image) = base_image(b) {
-                build_args.insert("BASE_IMAGE".to_string(), image);
-            }
-            let path = if p.is_absolute() { p.clone() } else { b.context.join(p) };
+    let dockerfile = match b.recipe.generated_dockerfile(&b.image) {
+        Some(text) => text,
+        None => {
+            build_args.insert("BASE_IMAGE".to_string(), b.image.clone());
+            let path = b.dockerfile().unwrap_or_else(|| b.context().join("Dockerfile"));
             fs::read_to_string(&path).map_err(|e| AssetError::io("read the Dockerfile", &path, e))?
         }
     };
-    let context = b.context.clone();
+    let context = b.context();
     let tar = tokio::task::spawn_blocking(move || context_tar(&context, &dockerfile))
         .await
         .map_err(|e| AssetError::InvalidInput(format!("packing the build context failed: {e}")))??;
@@ -145,7 +172,7 @@ pub async fn build_venv(
             detail: e.to_string(),
         })?;
 
-    let tag = image_tag(&b.hash);
+    let tag = image_tag(&b.key);
     Stats::bump(&stats.docker_builds);
     let built = run_build(&docker, &tag, tar, &build_args).await;
     let result = match built {
@@ -208,8 +235,9 @@ fn check_archive_path(path: &str) -> Result<(), AssetError> {
     }
 }
 
-/// The build context: the project (without [`IGNORED_DIRS`]), plus the Dockerfile as
-/// [`DOCKERFILE_NAME`]. Entries are sorted, so the same project gives the same tar.
+/// The build context: the project (without what [`is_ignored`] names, the compiler's ignore
+/// list), plus the Dockerfile as [`DOCKERFILE_NAME`]. Entries are sorted, so the same project
+/// gives the same tar.
 fn context_tar(context: &Path, dockerfile: &str) -> Result<Vec<u8>, AssetError> {
     if !context.is_dir() {
         return Err(AssetError::io(
@@ -245,10 +273,10 @@ fn add_dir(builder: &mut tar::Builder<Vec<u8>>, dir: &Path, rel: &Path) -> Resul
         let path = entry.path();
         let rel_path = rel.join(&name);
         let file_type = entry.file_type().map_err(|e| AssetError::io("read", &path, e))?;
+        if is_ignored(&name.to_string_lossy()) {
+            continue;
+        }
         if file_type.is_dir() {
-            if IGNORED_DIRS.iter().any(|d| name == *d) {
-                continue;
-            }
             builder
                 .append_dir(&rel_path, &path)
                 .map_err(|e| AssetError::io("pack", &path, e))?;
@@ -275,7 +303,7 @@ struct BuildLog {
 
 impl BuildLog {
     fn new() -> Self {
-        let bar = ProgressBar::new_spinner();
+        let bar = add_bar(ProgressBar::new_spinner());
         bar.set_style(style("{spinner:.cyan} venv [{elapsed}] {wide_msg}"));
         bar.set_message("sending the build context");
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -299,11 +327,7 @@ impl BuildLog {
         // The builder wraps a step's stderr in colour codes (ESC[91m ... ESC[0m).
         let plain = strip_ansi(line);
         let line = plain.as_str();
-        if self.bar.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            self.bar.println(line);
-        }
+        say_line(line);
         if let Some(rest) = line.strip_prefix("Step ") {
             // "Step 3/7 : RUN ..."
             if let Some((pos, len)) = rest.split(' ').next().and_then(|n| n.split_once('/')) {
@@ -336,7 +360,7 @@ impl BuildLog {
             let rest = std::mem::take(&mut self.partial);
             self.line(&rest);
         }
-        self.bar.finish_and_clear();
+        remove_bar(&self.bar);
         AssetError::BuildFailed {
             step: self.step,
             message,
@@ -399,7 +423,7 @@ async fn run_build(
             Err(bollard::errors::Error::DockerStreamError { error }) => return Err(log.failed(error)),
             Err(e @ bollard::errors::Error::DockerResponseServerError { .. }) => return Err(log.failed(e.to_string())),
             Err(e) => {
-                log.bar.finish_and_clear();
+                remove_bar(&log.bar);
                 return Err(AssetError::Docker {
                     action: "build the virtualenv image".into(),
                     detail: e.to_string(),
@@ -407,7 +431,7 @@ async fn run_build(
             }
         }
     }
-    log.bar.finish_and_clear();
+    remove_bar(&log.bar);
     Ok(())
 }
 
@@ -439,14 +463,14 @@ async fn export_archive(docker: &Docker, tag: &str, b: &VenvBuild, cache: &Asset
 async fn download(docker: &Docker, container: &str, b: &VenvBuild, cache: &AssetCache) -> Result<PathBuf, AssetError> {
     let name = b.archive_name().to_string();
     let wrapped = cache
-        .temp_path(&b.hash, &format!("{name}.download"))
+        .temp_path(&b.key, &format!("{name}.download"))
         .map_err(|e| AssetError::io("create a file in the asset cache", cache.root(), e))?;
     let result = async {
         let mut out = tokio::fs::File::create(&wrapped)
             .await
             .map_err(|e| AssetError::io("create", &wrapped, e))?;
         let options = DownloadFromContainerOptionsBuilder::default()
-            .path(&b.archive_path)
+            .path(&b.recipe.archive_path)
             .build();
         let mut stream = docker.download_from_container(container, Some(options));
         while let Some(chunk) = stream.next().await {
@@ -455,11 +479,11 @@ async fn download(docker: &Docker, container: &str, b: &VenvBuild, cache: &Asset
                     status_code: 404,
                     message,
                 } => AssetError::ArchiveMissing {
-                    path: b.archive_path.clone(),
+                    path: b.recipe.archive_path.clone(),
                     detail: message,
                 },
                 e => AssetError::Docker {
-                    action: format!("copy {} out of the container", b.archive_path),
+                    action: format!("copy {} out of the container", b.recipe.archive_path),
                     detail: e.to_string(),
                 },
             })?;
@@ -471,7 +495,12 @@ async fn download(docker: &Docker, container: &str, b: &VenvBuild, cache: &Asset
             .await
             .map_err(|e| AssetError::io("write", &wrapped, e))?;
         drop(out);
-        let (wrapped, cache, hash, path) = (wrapped.clone(), cache.clone(), b.hash.clone(), b.archive_path.clone());
+        let (wrapped, cache, hash, path) = (
+            wrapped.clone(),
+            cache.clone(),
+            b.key.clone(),
+            b.recipe.archive_path.clone(),
+        );
         tokio::task::spawn_blocking(move || unwrap_and_check(&wrapped, &cache, &hash, &name, &path))
             .await
             .map_err(|e| AssetError::InvalidInput(format!("checking the archive failed: {e}")))?
@@ -583,13 +612,13 @@ mod tests {
         Ok(v)
     }
 
-    fn build(context: &Path) -> VenvBuild {
-        VenvBuild {
-            context: context.to_path_buf(),
+    fn recipe(base_image: &str) -> VenvRecipe {
+        VenvRecipe {
+            context: "spark".into(),
             dockerfile: None,
-            base_image: "local/python-base:bookworm".into(),
+            project_file: Some("pyproject.toml".into()),
+            base_image: base_image.into(),
             archive_path: "/output/pyspark_venv.tar.gz".into(),
-            hash: "abc123".into(),
         }
     }
 
@@ -610,34 +639,44 @@ mod tests {
     }
 
     #[test]
-    fn generated_dockerfile_follows_the_project_kind() {
-        let dir = temp_project(&[("pyproject.toml", "")]);
-        let text = generated_dockerfile(&build(&dir)).unwrap();
-        assert!(text.contains("FROM local/python-base:bookworm\n"));
-        assert!(text.contains("python3 -m venv --copies /opt/pyspark_venv"));
-        assert!(text.contains("pip install venv-pack==0.2.0"));
-        assert!(text.contains("RUN /opt/pyspark_venv/bin/pip install .\n"));
-        assert!(text.contains(
-            "mkdir -p /output && /opt/pyspark_venv/bin/venv-pack -p /opt/pyspark_venv -o /output/pyspark_venv.tar.gz"
-        ));
-        fs::remove_dir_all(&dir).unwrap();
+    fn deploy_builds_on_the_recipes_image_and_local_overrides_get_their_own_key() {
+        let r = recipe(sparkform_assembly::assets::DEFAULT_BASE_IMAGE);
+        let deploy = VenvBuild::for_deploy("/app", &r, "abc123");
+        assert_eq!(
+            (deploy.image.as_str(), deploy.key.as_str()),
+            (r.base_image.as_str(), "abc123")
+        );
+        assert!(!deploy.is_local_only());
+        assert_eq!(deploy.context(), Path::new("/app/spark"));
 
-        let dir = temp_project(&[("requirements.txt", "six\n")]);
-        assert!(generated_dockerfile(&build(&dir))
-            .unwrap()
-            .contains("pip install -r requirements.txt"));
-        let mut no_base = build(&dir);
-        no_base.base_image = "local/python base".into();
-        assert!(generated_dockerfile(&no_base)
+        let local = VenvBuild::for_local("/app", &r, "abc123", Some("local/python-base:bookworm"));
+        assert_eq!(local.image, "local/python-base:bookworm");
+        assert!(local.is_local_only());
+        assert!(
+            local.key.starts_with("abc123-local-local-python-base-bookworm-"),
+            "{}",
+            local.key
+        );
+        assert_ne!(
+            local.key, deploy.key,
+            "a local build never takes the key deploy uploads"
+        );
+        check_hash(&local.key).unwrap();
+        let other = VenvBuild::for_local("/app", &r, "abc123", Some("local/python-base:trixie"));
+        assert_ne!(other.key, local.key);
+
+        // No override, or the recipe's own image: the same build as deploy's.
+        assert_eq!(VenvBuild::for_local("/app", &r, "abc123", None), deploy);
+        assert_eq!(VenvBuild::for_local("/app", &r, "abc123", Some(&r.base_image)), deploy);
+        assert_eq!(VenvBuild::for_local("/app", &r, "abc123", Some("  ")), deploy);
+
+        let long = "f".repeat(64);
+        check_hash(&VenvBuild::for_local("/app", &r, &long, Some(&"x/".repeat(80))).key).unwrap();
+        let bad = VenvBuild::for_local("/app", &r, "abc123", Some("local/python base"));
+        assert!(check_image(&bad)
             .unwrap_err()
             .to_string()
             .contains("SPARKFORM_BASE_IMAGE"));
-        fs::remove_dir_all(&dir).unwrap();
-
-        let dir = temp_project(&[("job.py", "")]);
-        let err = generated_dockerfile(&build(&dir)).unwrap_err().to_string();
-        assert!(err.contains("neither pyproject.toml"), "{err}");
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -649,6 +688,8 @@ mod tests {
             ("src/__pycache__/app.pyc", "x"),
             (".venv/bin/python", "x"),
             ("target/out", "x"),
+            ("app.egg-info/PKG-INFO", "x"),
+            ("stale.pyc", "x"),
             (DOCKERFILE_NAME, "user file"),
         ]);
         let tar = context_tar(&dir, "FROM x\n").unwrap();

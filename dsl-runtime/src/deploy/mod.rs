@@ -1,116 +1,101 @@
-//! `deploy`, `destroy` and `diff`: the stacks of the assembly in dependency order, each
-//! through change sets (see `stack.rs`), independent stacks at the same time.
+//! `deploy`, `destroy` and `diff`. Deploy and destroy walk one graph of typed steps (the
+//! contract's [`Graph`]: stacks, their assets, Kubernetes objects), independent steps at the
+//! same time, destroy in reverse; see `graph.rs` (the executor) and `steps.rs` (the work).
 
 pub mod api;
 pub mod diff;
+pub mod error;
+pub mod events;
+pub mod graph;
+pub mod kube;
+pub mod outputs;
 pub mod publish;
 pub mod sdk;
 pub mod stack;
+pub mod status;
+pub mod steps;
 pub mod ui;
 
-use crate::assembly::{Assembly, StackEntry};
-use api::CloudFormation;
-use futures_util::future::join_all;
-use stack::{StackPlan, StackReport};
-use std::collections::{BTreeMap, BTreeSet};
-use ui::Ui;
+pub use error::DeployError;
+pub use graph::{run_graph, RunReport, StepResult, StepRunner};
+pub use sparkform_assembly::steps::{Graph, Step};
+pub use steps::{DeployRun, Deployed, Deployer, DestroyReport, DestroyRun, Removed};
 
-/// The stacks to act on, in levels: every stack's dependencies are in earlier levels.
-/// Naming stacks selects them and what they depend on.
-pub fn levels<'a>(asm: &'a Assembly, only: &[String]) -> Result<Vec<Vec<&'a StackEntry>>, String> {
-    let stacks = &asm.manifest.stacks;
+use crate::assembly::{Assembly, Stack};
+use std::collections::BTreeSet;
+
+fn check_names(asm: &Assembly, only: &[String]) -> Result<(), DeployError> {
     for name in only {
         if asm.stack(name).is_none() {
-            let known: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
-            return Err(format!(
+            let known: Vec<&str> = asm.manifest.stacks.iter().map(|s| s.name.as_str()).collect();
+            return Err(DeployError::Invalid(format!(
                 "there is no stack `{name}`; the stacks are: {}",
                 known.join(", ")
-            ));
+            )));
         }
     }
-    let mut wanted: BTreeSet<&str> = if only.is_empty() {
-        stacks.iter().map(|s| s.name.as_str()).collect()
-    } else {
-        only.iter().map(String::as_str).collect()
-    };
-    loop {
-        let more: Vec<&str> = wanted
-            .iter()
-            .filter_map(|n| asm.stack(n))
-            .flat_map(|s| s.depends_on.iter().map(String::as_str))
-            .filter(|d| !wanted.contains(d))
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        wanted.extend(more);
-    }
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    let mut out = Vec::new();
-    while placed.len() < wanted.len() {
-        let level: Vec<&StackEntry> = stacks
-            .iter()
-            .filter(|s| wanted.contains(s.name.as_str()) && !placed.contains(s.name.as_str()))
-            .filter(|s| {
-                s.depends_on
-                    .iter()
-                    .all(|d| placed.contains(d.as_str()) || !wanted.contains(d.as_str()))
-            })
-            .collect();
-        if level.is_empty() {
-            return Err("the stacks depend on each other in a cycle".into());
-        }
-        placed.extend(level.iter().map(|s| s.name.as_str()));
-        out.push(level);
-    }
-    Ok(out)
+    Ok(())
 }
 
-fn plan(asm: &Assembly, s: &StackEntry, force: bool) -> StackPlan {
-    let mut tags = BTreeMap::new();
-    tags.insert("sparkform:app".to_string(), asm.manifest.crate_name.clone());
-    StackPlan {
-        name: s.name.clone(),
-        template: asm.template_text(s),
-        tags,
-        resources: s.resources,
-        force,
+/// The deploy graph of the named stacks (all when none): the stacks, what they wait for, and
+/// the assets of every stack deployed.
+pub fn deploy_graph(asm: &Assembly, only: &[String]) -> Result<Graph, DeployError> {
+    check_names(asm, only)?;
+    let m = &asm.manifest;
+    let full = Graph::deploy(m);
+    let selected = full.select(m, only);
+    let mut keep: BTreeSet<Step> = selected.steps().cloned().collect();
+    for step in selected.steps() {
+        if let Step::Stack(s) = step {
+            let assets = Step::Assets(s.clone());
+            if full.after.contains_key(&assets) {
+                keep.insert(assets);
+            }
+        }
     }
+    let g = full.restricted(&keep);
+    g.levels().map_err(|c| DeployError::Invalid(c.to_string()))?;
+    Ok(g)
 }
 
-/// Deploys the selected stacks in order. Independent stacks of a level run at the same time
-/// when no question needs asking (`--yes`); a failed level stops what depends on it.
-pub async fn deploy<C: CloudFormation>(
-    cfn: &C,
-    asm: &Assembly,
-    only: &[String],
-    ui: &Ui,
-    force: bool,
-) -> Result<Vec<StackReport>, String> {
-    let mut reports = Vec::new();
-    for level in levels(asm, only)? {
-        let plans: Vec<StackPlan> = level.iter().map(|s| plan(asm, s, force)).collect();
-        let results = if ui.yes {
-            join_all(plans.iter().map(|p| stack::deploy_stack(cfn, p, ui))).await
-        } else {
-            let mut r = Vec::new();
-            for p in &plans {
-                r.push(stack::deploy_stack(cfn, p, ui).await);
-            }
-            r
-        };
-        let mut errors = Vec::new();
-        for r in results {
-            match r {
-                Ok(report) => reports.push(report),
-                Err(e) => errors.push(e),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors.join("\n"));
-        }
+/// The destroy graph of the named stacks (all when none): the deploy graph reversed, so
+/// dependents go first and Kubernetes objects before their cluster's stack. A named stack
+/// that another deployed-with-it stack depends on must be named with it.
+pub fn destroy_graph(asm: &Assembly, only: &[String]) -> Result<Graph, DeployError> {
+    check_names(asm, only)?;
+    let m = &asm.manifest;
+    let g = Graph::deploy(m).reversed().select(m, only);
+    let extra: Vec<&str> = g
+        .steps()
+        .filter_map(|s| match s {
+            Step::Stack(n) if !only.is_empty() && !only.contains(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !extra.is_empty() {
+        return Err(DeployError::Invalid(format!(
+            "{} depend(s) on {}: CloudFormation cannot delete a stack whose exports are in use. Destroy them together: `destroy {} {}`",
+            extra.join(", "),
+            only.join(", "),
+            only.join(" "),
+            extra.join(" ")
+        )));
     }
-    Ok(reports)
+    g.levels().map_err(|c| DeployError::Invalid(c.to_string()))?;
+    Ok(g)
+}
+
+/// The stacks of a graph, in the order it runs them.
+pub fn stacks_of<'a>(asm: &'a Assembly, g: &Graph) -> Vec<&'a Stack> {
+    g.levels()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| match s {
+            Step::Stack(n) => asm.stack(&n),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What `destroy` keeps: resources whose DeletionPolicy is Retain.
@@ -129,85 +114,5 @@ pub fn retained(template: &str) -> Vec<(String, String)> {
                 })
                 .collect()
         })
-        .unwrap_or_default()
-}
-
-/// Result of destroying one stack.
-#[derive(Debug)]
-pub struct DestroyReport {
-    pub stack: String,
-    pub deleted: bool,
-    /// (logical id, type) of resources CloudFormation keeps in the account.
-    pub kept: Vec<(String, String)>,
-}
-
-/// Deletes the selected stacks, dependents first. Retained data stays, and is listed.
-pub async fn destroy<C: CloudFormation>(
-    cfn: &C,
-    asm: &Assembly,
-    only: &[String],
-    ui: &Ui,
-) -> Result<Vec<DestroyReport>, String> {
-    let mut order: Vec<&StackEntry> = if only.is_empty() {
-        levels(asm, &[])?.into_iter().flatten().collect()
-    } else {
-        levels(asm, only)?
-            .into_iter()
-            .flatten()
-            .filter(|s| only.contains(&s.name))
-            .collect()
-    };
-    order.reverse();
-    let names: Vec<&str> = order.iter().map(|s| s.name.as_str()).collect();
-    if !ui.confirm(&format!(
-        "delete the stacks {}? (retained data is kept)",
-        names.join(", ")
-    )) {
-        return Err("nothing was deleted; run destroy with --yes to delete without asking".into());
-    }
-    let mut reports = Vec::new();
-    for s in order {
-        let Some(info) = cfn.describe(&s.name).await? else {
-            ui.say(format!("{}: not deployed", s.name));
-            reports.push(DestroyReport {
-                stack: s.name.clone(),
-                deleted: false,
-                kept: Vec::new(),
-            });
-            continue;
-        };
-        if !stack::is_settled(&info.status) {
-            ui.say(format!(
-                "{}: {}: waiting for the operation in progress to finish",
-                s.name, info.status
-            ));
-            stack::wait_settled(cfn, &s.name, ui).await?;
-        }
-        let deployed = cfn.template(&s.name).await.unwrap_or_default();
-        let kept = retained(&deployed);
-        let started = chrono_ms() - 1000;
-        cfn.delete_stack(&s.name).await?;
-        let end = stack::follow(cfn, &s.name, s.resources as u64, started, ui).await?;
-        if end.status != "DELETE_COMPLETE" {
-            let events = cfn.events(&s.name).await.unwrap_or_default();
-            return Err(stack::failure_message(&s.name, &end, &events, started));
-        }
-        for (id, ty) in &kept {
-            ui.say(format!("{}: kept {id} ({ty})", s.name));
-        }
-        ui.say(format!("{}: deleted", s.name));
-        reports.push(DestroyReport {
-            stack: s.name.clone(),
-            deleted: true,
-            kept,
-        });
-    }
-    Ok(reports)
-}
-
-fn chrono_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }

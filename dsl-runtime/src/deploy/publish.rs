@@ -1,91 +1,140 @@
-//! Uploading the packages' assets after their stacks deploy: the entry point as is, the
-//! virtualenv archive built in Docker (or taken from the cache). Keys contain content
-//! hashes, so an unchanged asset is neither rebuilt nor uploaded.
+//! The assets step: after the stack holding their bucket deploys, each asset is uploaded
+//! under its content-hash key (the entry point as is, the virtualenv archive built in Docker
+//! or taken from the cache), so an unchanged asset is neither rebuilt nor uploaded. Deploy
+//! builds on the package's own image (declared, or EMR's default), never a local override.
 
-use crate::assembly::{Assembly, AssetEntry};
+use super::api::CloudFormation;
+use super::error::DeployError;
+use super::outputs::Outputs;
+use super::ui::Ui;
+use crate::assembly::{Assembly, Asset, AssetSource, VenvRecipe};
 use crate::assets::cache::AssetCache;
 use crate::assets::upload::{upload_if_absent, Upload};
-use crate::assets::venv::{build_venv, VenvBuild};
-use crate::assets::{connect_docker, Stats};
-use crate::aws::Aws;
-use crate::jobs::Outputs;
+use crate::assets::venv::{build_venv, local_base_image, VenvBuild, LOCAL_BASE_IMAGE_ENV};
+use crate::assets::{connect_docker, AssetError, Stats};
+use sparkform_assembly::assets::{is_emr_compatible_image, DEFAULT_BASE_IMAGE};
 use std::path::{Path, PathBuf};
 
-/// The image sparkform's Dockerfile starts from when neither the package nor the
-/// environment names one (sparkform-build's default too).
-pub const DEFAULT_BASE_IMAGE: &str = "public.ecr.aws/amazonlinux/amazonlinux:2023";
-
-/// The package's base image; unset in the macro: `$SPARKFORM_BASE_IMAGE` (e.g. a local
-/// image), else Amazon Linux.
-pub fn base_image(declared: Option<&str>) -> String {
-    declared
-        .map(str::to_string)
-        .or_else(|| std::env::var("SPARKFORM_BASE_IMAGE").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into())
+/// One asset of an assets step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetReport {
+    pub id: String,
+    pub uri: String,
+    pub upload: Upload,
 }
 
-/// The local file of an asset: the source file, or the venv archive (built when not cached).
-pub async fn local_file(asm: &Assembly, a: &AssetEntry, cache: &AssetCache, stats: &Stats) -> Result<PathBuf, String> {
+/// What deploy says about the image a venv is built on: which, and a warning when EMR does
+/// not run on it (a venv built elsewhere may not load there).
+pub fn image_notes(id: &str, recipe: &VenvRecipe) -> Vec<String> {
+    let image = &recipe.base_image;
+    let why = if image == DEFAULT_BASE_IMAGE {
+        "sparkform's default: the Amazon Linux 2023 that EMR 7 runs on"
+    } else {
+        "the package's `base_image`"
+    };
+    let mut notes = vec![format!("{id}: the virtualenv for AWS is built on {image} ({why})")];
+    if !is_emr_compatible_image(image) {
+        notes.push(format!(
+            "warning: {id} is built on `{image}`, which is not an image EMR runs on: its virtualenv may not load on EMR Serverless or EMR on EKS. Declare `base_image` as an Amazon Linux 2023 or EMR image (or leave it out for the default)"
+        ));
+    }
+    if let Some(local) = local_base_image().filter(|l| l != image) {
+        notes.push(format!(
+            "note: {LOCAL_BASE_IMAGE_ENV} ({local}) applies to `run --local` only; deploy builds on {image}"
+        ));
+    }
+    notes
+}
+
+/// The file deploy uploads for an asset: the source file, or the venv archive built on the
+/// recipe's image (from the cache when built before).
+pub async fn deploy_file(asm: &Assembly, a: &Asset, cache: &AssetCache, stats: &Stats) -> Result<PathBuf, AssetError> {
     let root = Path::new(&asm.manifest.crate_dir);
-    match a.kind.as_str() {
-        "file" => {
-            let p = root.join(a.source.as_deref().unwrap_or_default());
+    match &a.source {
+        AssetSource::File { source } => {
+            let p = root.join(source);
             if !p.is_file() {
-                return Err(format!(
+                return Err(AssetError::InvalidInput(format!(
                     "{} is missing; it was there when the app was built: rebuild with `cargo build`",
                     p.display()
-                ));
+                )));
             }
             Ok(p)
         }
-        "venv" => {
-            let context = root.join(a.context.as_deref().unwrap_or_default());
-            let b = VenvBuild {
-                dockerfile: a.dockerfile.as_ref().map(|d| root.join(d)),
-                context,
-                base_image: base_image(a.base_image.as_deref()),
-                archive_path: a.archive_path.clone().unwrap_or_default(),
-                hash: a.hash.clone(),
-            };
-            if let Some(hit) = cache.get_file(&b.hash, b.archive_name()) {
+        AssetSource::Venv(recipe) => {
+            let b = VenvBuild::for_deploy(root, recipe, &a.hash);
+            if let Some(hit) = cache.get_file(&b.key, b.archive_name()) {
                 return Ok(hit);
             }
-            let docker = connect_docker(None).map_err(|e| e.to_string())?;
-            build_venv(&docker, &b, cache, stats).await.map_err(|e| e.to_string())
+            let docker = connect_docker(None)?;
+            build_venv(&docker, &b, cache, stats).await
         }
-        other => Err(format!(
-            "unknown asset kind `{other}`; rebuild the app with this version of sparkform"
-        )),
     }
 }
 
-/// Uploads every asset whose stack is among `stacks` (all when empty).
-pub async fn publish(
-    aws: &Aws,
+/// Uploads the assets of `stack` (those whose bucket it holds).
+pub async fn publish_stack<C: CloudFormation>(
     asm: &Assembly,
-    stacks: &[String],
+    s3: &aws_sdk_s3::Client,
+    outputs: &Outputs<'_, C>,
+    stack: &str,
     stats: &Stats,
-    say: &dyn Fn(String),
-) -> Result<Vec<(String, Upload)>, String> {
+    ui: &Ui,
+) -> Result<Vec<AssetReport>, DeployError> {
     let cache = AssetCache::from_env();
-    let mut outputs = Outputs::new(asm);
     let mut done = Vec::new();
-    for a in &asm.manifest.assets {
-        if let Some(stack) = &a.bucket.stack {
-            if !stacks.is_empty() && !stacks.contains(stack) {
-                continue;
+    for a in asm.manifest.assets.iter().filter(|a| a.stack == stack) {
+        let bucket = outputs.resolve(&a.bucket).await?;
+        if let AssetSource::Venv(recipe) = &a.source {
+            for line in image_notes(&a.id, recipe) {
+                ui.say(line);
             }
         }
-        let bucket = outputs.resolve(aws, &a.bucket).await?;
-        let file = local_file(asm, a, &cache, stats).await?;
-        let result = upload_if_absent(&aws.s3, &bucket, &a.key, &file, stats)
+        let fail = |error| DeployError::Asset {
+            asset: a.id.clone(),
+            error: Box::new(error),
+        };
+        let file = deploy_file(asm, a, &cache, stats).await.map_err(fail)?;
+        let upload = upload_if_absent(s3, &bucket, &a.key, &file, stats)
             .await
-            .map_err(|e| e.to_string())?;
-        say(match result {
-            Upload::Uploaded => format!("{}: uploaded s3://{bucket}/{}", a.id, a.key),
-            Upload::AlreadyThere => format!("{}: unchanged (s3://{bucket}/{})", a.id, a.key),
+            .map_err(fail)?;
+        let uri = format!("s3://{bucket}/{}", a.key);
+        ui.say(match upload {
+            Upload::Uploaded => format!("{}: uploaded {uri}", a.id),
+            Upload::AlreadyThere => format!("{}: unchanged ({uri})", a.id),
         });
-        done.push((a.id.clone(), result));
+        done.push(AssetReport {
+            id: a.id.clone(),
+            uri,
+            upload,
+        });
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipe(image: &str) -> VenvRecipe {
+        VenvRecipe {
+            context: "spark".into(),
+            dockerfile: None,
+            project_file: Some("pyproject.toml".into()),
+            base_image: image.into(),
+            archive_path: "/output/pyspark_venv.tar.gz".into(),
+        }
+    }
+
+    #[test]
+    fn deploy_says_which_image_and_warns_when_emr_does_not_run_on_it() {
+        let notes = image_notes("PkgVenv", &recipe(DEFAULT_BASE_IMAGE));
+        assert!(notes[0].contains(DEFAULT_BASE_IMAGE) && notes[0].contains("sparkform's default"));
+        assert!(!notes.iter().any(|n| n.starts_with("warning")), "{notes:?}");
+
+        let notes = image_notes("PkgVenv", &recipe("local/python-base:bookworm"));
+        assert!(notes[0].contains("the package's `base_image`"), "{notes:?}");
+        let warning = notes.iter().find(|n| n.starts_with("warning")).expect("a warning");
+        assert!(warning.contains("not an image EMR runs on"), "{warning}");
+    }
 }

@@ -1,18 +1,19 @@
 //! `CloudFormation` on the AWS SDK.
 
-use super::api::{Change, ChangeSetInfo, ChangeSetRequest, CloudFormation, Event, StackInfo};
-use crate::aws::explain;
+use super::api::{Change, ChangeSetInfo, ChangeSetRequest, CloudFormation, Event, Resource, StackInfo};
+use super::status::{ChangeSetStatus, ExecutionStatus, StackStatus};
+use crate::aws::AwsError;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag, TemplateStage};
-use aws_smithy_types::error::display::DisplayErrorContext;
 
 /// The SDK client as the deployer's `CloudFormation`.
-pub struct Sdk<'a>(pub &'a aws_sdk_cloudformation::Client);
+#[derive(Clone, Debug)]
+pub struct Sdk(pub aws_sdk_cloudformation::Client);
 
-impl CloudFormation for Sdk<'_> {
-    async fn describe(&self, stack: &str) -> Result<Option<StackInfo>, String> {
+impl CloudFormation for Sdk {
+    async fn describe(&self, stack: &str) -> Result<Option<StackInfo>, AwsError> {
         match self.0.describe_stacks().stack_name(stack).send().await {
             Ok(out) => Ok(out.stacks().first().map(|s| StackInfo {
-                status: s.stack_status().map(|x| x.as_str().to_string()).unwrap_or_default(),
+                status: StackStatus::parse(s.stack_status().map(|x| x.as_str()).unwrap_or_default()),
                 reason: s.stack_status_reason().map(str::to_string),
                 outputs: s
                     .outputs()
@@ -30,12 +31,18 @@ impl CloudFormation for Sdk<'_> {
                     .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
                     .collect(),
             })),
-            Err(e) if format!("{}", DisplayErrorContext(&e)).contains("does not exist") => Ok(None),
-            Err(e) => Err(explain(&format!("cannot describe stack {stack}"), &e)),
+            Err(e) => {
+                let e = AwsError::from_sdk(format!("describe stack {stack}"), &e);
+                if e.is_missing() {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            }
         }
     }
 
-    async fn template(&self, stack: &str) -> Result<String, String> {
+    async fn template(&self, stack: &str) -> Result<String, AwsError> {
         let out = self
             .0
             .get_template()
@@ -43,18 +50,18 @@ impl CloudFormation for Sdk<'_> {
             .template_stage(TemplateStage::Original)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot read the deployed template of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("read the deployed template of {stack}"), &e))?;
         Ok(out.template_body().unwrap_or_default().to_string())
     }
 
-    async fn events(&self, stack: &str) -> Result<Vec<Event>, String> {
+    async fn events(&self, stack: &str) -> Result<Vec<Event>, AwsError> {
         let out = self
             .0
             .describe_stack_events()
             .stack_name(stack)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot read the events of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("read the events of {stack}"), &e))?;
         Ok(out
             .stack_events()
             .iter()
@@ -69,7 +76,26 @@ impl CloudFormation for Sdk<'_> {
             .collect())
     }
 
-    async fn create_change_set(&self, req: &ChangeSetRequest) -> Result<(), String> {
+    async fn resources(&self, stack: &str) -> Result<Vec<Resource>, AwsError> {
+        let out = self
+            .0
+            .list_stack_resources()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(format!("list the resources of {stack}"), &e))?;
+        Ok(out
+            .stack_resource_summaries()
+            .iter()
+            .map(|r| Resource {
+                logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                physical_id: r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string),
+                resource_type: r.resource_type().unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
+
+    async fn create_change_set(&self, req: &ChangeSetRequest) -> Result<(), AwsError> {
         let tags = req
             .tags
             .iter()
@@ -80,18 +106,18 @@ impl CloudFormation for Sdk<'_> {
             .stack_name(&req.stack)
             .change_set_name(&req.name)
             .template_body(&req.template)
-            .change_set_type(ChangeSetType::from(req.change_set_type))
+            .change_set_type(ChangeSetType::from(req.change_set_type.as_str()))
             .capabilities(Capability::CapabilityIam)
             .capabilities(Capability::CapabilityNamedIam)
             .set_tags(Some(tags))
             .description(&req.description)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot create a change set for {}", req.stack), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("create a change set for {}", req.stack), &e))?;
         Ok(())
     }
 
-    async fn describe_change_set(&self, stack: &str, name: &str) -> Result<ChangeSetInfo, String> {
+    async fn describe_change_set(&self, stack: &str, name: &str) -> Result<ChangeSetInfo, AwsError> {
         let out = self
             .0
             .describe_change_set()
@@ -99,9 +125,10 @@ impl CloudFormation for Sdk<'_> {
             .change_set_name(name)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot read change set {name} of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("read change set {name} of {stack}"), &e))?;
         Ok(ChangeSetInfo {
-            status: out.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: ChangeSetStatus::parse(out.status().map(|s| s.as_str()).unwrap_or_default()),
+            execution_status: ExecutionStatus::parse(out.execution_status().map(|s| s.as_str()).unwrap_or_default()),
             reason: out.status_reason().map(str::to_string),
             changes: out
                 .changes()
@@ -117,45 +144,45 @@ impl CloudFormation for Sdk<'_> {
         })
     }
 
-    async fn execute_change_set(&self, stack: &str, name: &str) -> Result<(), String> {
+    async fn execute_change_set(&self, stack: &str, name: &str) -> Result<(), AwsError> {
         self.0
             .execute_change_set()
             .stack_name(stack)
             .change_set_name(name)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot execute change set {name} of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("execute change set {name} of {stack}"), &e))?;
         Ok(())
     }
 
-    async fn delete_change_set(&self, stack: &str, name: &str) -> Result<(), String> {
+    async fn delete_change_set(&self, stack: &str, name: &str) -> Result<(), AwsError> {
         self.0
             .delete_change_set()
             .stack_name(stack)
             .change_set_name(name)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot delete change set {name} of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("delete change set {name} of {stack}"), &e))?;
         Ok(())
     }
 
-    async fn delete_stack(&self, stack: &str) -> Result<(), String> {
+    async fn delete_stack(&self, stack: &str) -> Result<(), AwsError> {
         self.0
             .delete_stack()
             .stack_name(stack)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot delete stack {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("delete stack {stack}"), &e))?;
         Ok(())
     }
 
-    async fn continue_update_rollback(&self, stack: &str) -> Result<(), String> {
+    async fn continue_update_rollback(&self, stack: &str) -> Result<(), AwsError> {
         self.0
             .continue_update_rollback()
             .stack_name(stack)
             .send()
             .await
-            .map_err(|e| explain(&format!("cannot continue the rollback of {stack}"), &e))?;
+            .map_err(|e| AwsError::from_sdk(format!("continue the rollback of {stack}"), &e))?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@
 use super::lock::Lock;
 use super::tools;
 use sha2::{Digest, Sha256};
+use sparkform_assembly::assets::is_ignored;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -34,21 +35,6 @@ pub const DEPENDENCY_FILES: &[&str] = &[
     "requirements.txt",
     "requirements-dev.txt",
     "requirements-test.txt",
-];
-
-/// Folders left out of a project's content hash (caches and build output).
-const SKIPPED_DIRS: &[&str] = &[
-    ".git",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".pytest_cache",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".tox",
-    "build",
-    "dist",
-    "target",
 ];
 
 /// sparkform's cache root: `$SPARKFORM_CACHE_DIR`, else `$XDG_CACHE_HOME/sparkform`, else
@@ -251,7 +237,8 @@ pub fn dependency_key(project: &Path, python_version: &str) -> String {
     hex(&h.finalize())
 }
 
-/// The hash of every file of the project (names and contents), without caches and build output.
+/// The hash of every file of the project (names and contents), without what [`is_ignored`]
+/// names (the compiler's ignore list: caches and build output).
 pub fn tree_hash(project: &Path) -> std::io::Result<String> {
     let mut h = Sha256::new();
     hash_dir(&mut h, project, Path::new(""))?;
@@ -266,10 +253,10 @@ fn hash_dir(h: &mut Sha256, dir: &Path, rel: &Path) -> std::io::Result<()> {
         let n = name.to_string_lossy();
         let path = e.path();
         let t = e.file_type()?;
+        if is_ignored(&n) {
+            continue;
+        }
         if t.is_dir() {
-            if SKIPPED_DIRS.contains(&n.as_ref()) || n.ends_with(".egg-info") {
-                continue;
-            }
             hash_dir(h, &path, &rel.join(&name))?;
         } else if t.is_file() || t.is_symlink() {
             let Ok(bytes) = fs::read(&path) else { continue };

@@ -19,7 +19,7 @@ pub mod tools;
 
 pub use envs::{cache_root, PYSPARK_VERSION};
 
-use crate::assembly::{Assembly, JobEntry, LocalRun};
+use crate::assembly::{Assembly, AssetSource, Job, LocalRun};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -51,7 +51,7 @@ fn crate_dir(asm: &Assembly) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn local_of(job: &JobEntry) -> Result<&LocalRun, String> {
+fn local_of(job: &Job) -> Result<&LocalRun, String> {
     job.local.as_ref().ok_or_else(|| {
         let entry = job.request["JobDriver"]["SparkSubmit"]["EntryPoint"]
             .as_str()
@@ -68,7 +68,7 @@ fn local_of(job: &JobEntry) -> Result<&LocalRun, String> {
 
 /// `run <job> --local`: runs the job with Spark in local mode and returns when it ends;
 /// `Err` when it cannot start or the job fails (with the end of its stderr).
-pub fn run_job(asm: &Assembly, job: &JobEntry, extra_args: &[String], json: bool) -> Result<RunReport, String> {
+pub fn run_job(asm: &Assembly, job: &Job, extra_args: &[String], json: bool) -> Result<RunReport, String> {
     let local = local_of(job)?;
     let dir = crate_dir(asm)?;
     let entry = dir.join(&local.entry_point);
@@ -151,16 +151,17 @@ fn job_python(
             "the PySpark venv's Python (the package has no dependencies)".into(),
         ));
     };
-    let asset = packed::VenvAsset::find(&asm.manifest.assets, id)?;
-    let archive = packed::archive(&asset, dir)?;
-    let unpacked = packed::unpacked(root, &archive, &asset.hash)?;
+    let (asset, recipe) = packed::find(&asm.manifest.assets, id)?;
+    let build = packed::local_build(dir, asset, recipe);
+    let archive = packed::archive(id, &build)?;
+    let unpacked = packed::unpacked(root, &archive, &build.key)?;
     let python = packed::python_of(&unpacked)?;
     match packed::check_python(&python) {
         Ok(version) => Ok((python, format!("Python {version} of {id}'s packaged venv"))),
         Err(why) => {
             // A venv built in Docker for Linux needs the same Python at the same path; on
             // another system, install the project into a venv of this machine instead.
-            let project = local.project_dir.as_deref().unwrap_or(&asset.context);
+            let project = local.project_dir.as_deref().unwrap_or(&recipe.context);
             eprintln!(
                 "note: the packaged venv of {id} does not run on this machine ({why}); \
                  using a venv of this machine with the Spark project installed instead"
@@ -179,12 +180,10 @@ pub fn project_dirs(asm: &Assembly) -> Vec<String> {
         .jobs
         .iter()
         .filter_map(|j| j.local.as_ref()?.project_dir.clone());
-    let from_assets = asm
-        .manifest
-        .assets
-        .iter()
-        .filter(|a| a.kind == "venv")
-        .filter_map(|a| a.context.clone());
+    let from_assets = asm.manifest.assets.iter().filter_map(|a| match &a.source {
+        AssetSource::Venv(r) => Some(r.context.clone()),
+        AssetSource::File { .. } => None,
+    });
     for d in from_jobs.chain(from_assets) {
         if !dirs.contains(&d) {
             dirs.push(d);

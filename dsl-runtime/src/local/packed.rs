@@ -4,74 +4,55 @@
 
 use super::envs;
 use super::lock::Lock;
-use crate::assembly::AssetEntry;
+use crate::assembly::{Asset, AssetSource, VenvRecipe};
+use crate::assets::VenvBuild;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A manifest asset of kind "venv".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenvAsset {
-    pub id: String,
-    /// The Spark project folder (the Docker build context), relative to the crate.
-    pub context: String,
-    /// The user's Dockerfile, relative to the crate; `None`: sparkform's generated one.
-    pub dockerfile: Option<String>,
-    pub base_image: String,
-    /// Where the build writes the archive inside the image.
-    pub archive_path: String,
-    /// Content hash of the inputs (the cache key).
-    pub hash: String,
-}
-
-impl VenvAsset {
-    /// The asset `id` of the manifest's `assets`.
-    pub fn find(assets: &[AssetEntry], id: &str) -> Result<VenvAsset, String> {
-        let a = assets
-            .iter()
-            .find(|a| a.id == id)
-            .ok_or_else(|| format!("the manifest has no asset `{id}`; rebuild the app (`cargo build`)"))?;
-        if a.kind != "venv" {
-            return Err(format!(
-                "the manifest's asset `{id}` is not a virtualenv (kind {})",
-                a.kind
-            ));
-        }
-        let field = |k: &str, v: &Option<String>| {
-            v.clone()
-                .ok_or_else(|| format!("the manifest's asset `{id}` has no `{k}`; rebuild the app (`cargo build`)"))
-        };
-        Ok(VenvAsset {
-            id: id.to_string(),
-            context: field("context", &a.context)?,
-            dockerfile: a.dockerfile.clone(),
-            base_image: crate::deploy::publish::base_image(a.base_image.as_deref()),
-            archive_path: field("archive_path", &a.archive_path)?,
-            hash: a.hash.clone(),
-        })
+/// The venv asset `id` of the manifest's `assets`, with its recipe.
+pub fn find<'a>(assets: &'a [Asset], id: &str) -> Result<(&'a Asset, &'a VenvRecipe), String> {
+    let a = assets
+        .iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| format!("the manifest has no asset `{id}`; rebuild the app (`cargo build`)"))?;
+    match &a.source {
+        AssetSource::Venv(recipe) => Ok((a, recipe)),
+        AssetSource::File { .. } => Err(format!("the manifest's asset `{id}` is not a virtualenv")),
     }
 }
 
-/// The packed archive of `asset`: the assets module's cache, else a Docker build.
+/// The build of a package's venv for this machine: on `$SPARKFORM_BASE_IMAGE` when set (a
+/// local image; such a build has its own cache key and is never uploaded), else on the
+/// package's own image, the same build deploy uploads.
+pub fn local_build(crate_dir: &Path, asset: &Asset, recipe: &VenvRecipe) -> VenvBuild {
+    VenvBuild::for_local(
+        crate_dir,
+        recipe,
+        &asset.hash,
+        crate::assets::local_base_image().as_deref(),
+    )
+}
+
+/// The packed archive of `build`: the assets module's cache, else a Docker build.
 ///
 /// This is the one place that calls into the assets module.
-pub fn archive(asset: &VenvAsset, crate_dir: &Path) -> Result<PathBuf, String> {
-    use crate::assets::{build_venv, connect_docker, AssetCache, Stats, VenvBuild};
-    let build = VenvBuild {
-        context: crate_dir.join(&asset.context),
-        // The manifest names the Dockerfile relative to the crate; VenvBuild takes it
-        // relative to the context or absolute.
-        dockerfile: asset.dockerfile.as_ref().map(|d| crate_dir.join(d)),
-        base_image: asset.base_image.clone(),
-        archive_path: asset.archive_path.clone(),
-        hash: asset.hash.clone(),
-    };
+pub fn archive(id: &str, build: &VenvBuild) -> Result<PathBuf, String> {
+    use crate::assets::{build_venv, connect_docker, AssetCache, Stats};
     let cache = AssetCache::from_env();
-    if cache.get_file(&build.hash, build.archive_name()).is_none() {
+    if cache.get_file(&build.key, build.archive_name()).is_none() {
+        let which = if build.is_local_only() {
+            format!(
+                "{} ({}, for local runs only)",
+                build.image,
+                crate::assets::LOCAL_BASE_IMAGE_ENV
+            )
+        } else {
+            build.image.clone()
+        };
         eprintln!(
-            "building the virtualenv of {} in Docker from {} (once per change of the Spark project)",
-            asset.id,
-            build.context.display()
+            "building the virtualenv of {id} in Docker on {which} from {} (once per change of the Spark project)",
+            build.context().display()
         );
     }
     let docker = connect_docker(None).map_err(|e| e.to_string())?;
@@ -80,7 +61,7 @@ pub fn archive(asset: &VenvAsset, crate_dir: &Path) -> Result<PathBuf, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    rt.block_on(build_venv(&docker, &build, &cache, &Stats::new()))
+    rt.block_on(build_venv(&docker, build, &cache, &Stats::new()))
         .map_err(|e| e.to_string())
 }
 
@@ -165,36 +146,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn asset(id: &str, kind: &str, base_image: Option<&str>) -> AssetEntry {
-        serde_json::from_value(json!({
-            "id": id, "package": "TAXI_PKG", "kind": kind, "context": "spark", "base_image": base_image,
-            "archive_path": "/output/pyspark_venv.tar.gz", "hash": "abc123",
-            "bucket": {"value": "b"}, "key": "k"
-        }))
-        .unwrap()
+    fn asset(id: &str, venv: bool) -> Asset {
+        let source = if venv {
+            json!({"kind": "venv", "context": "spark", "base_image": "public.ecr.aws/amazonlinux/amazonlinux:2023", "archive_path": "/output/pyspark_venv.tar.gz"})
+        } else {
+            json!({"kind": "file", "source": "spark/job.py"})
+        };
+        let mut v = json!({"id": id, "package": "TAXI_PKG", "hash": "abc123", "bucket": {"value": "b"}, "key": "k", "stack": "s"});
+        v.as_object_mut().unwrap().extend(source.as_object().unwrap().clone());
+        serde_json::from_value(v).unwrap()
     }
 
     #[test]
-    fn reads_a_venv_asset() {
-        let assets = vec![
-            asset("TaxiPkgEntrypoint", "file", None),
-            asset("TaxiPkgVenv", "venv", Some("local/python-base:bookworm")),
-            asset("Broken", "venv", None),
-        ];
-        let a = VenvAsset::find(&assets, "TaxiPkgVenv").unwrap();
-        assert_eq!(a.context, "spark");
-        assert_eq!(a.dockerfile, None);
-        assert_eq!(a.base_image, "local/python-base:bookworm");
-        assert_eq!(a.hash, "abc123");
-        assert!(VenvAsset::find(&assets, "TaxiPkgEntrypoint")
+    fn finds_a_venv_asset_and_builds_it_for_this_machine() {
+        let assets = vec![asset("TaxiPkgEntrypoint", false), asset("TaxiPkgVenv", true)];
+        let (a, recipe) = find(&assets, "TaxiPkgVenv").unwrap();
+        assert_eq!(recipe.context, "spark");
+        assert!(find(&assets, "TaxiPkgEntrypoint")
             .unwrap_err()
             .contains("not a virtualenv"));
-        assert!(VenvAsset::find(&assets, "NOPE")
-            .unwrap_err()
-            .contains("no asset `NOPE`"));
-        // No base image in the macro: the environment's, else Amazon Linux.
-        let unset = VenvAsset::find(&assets, "Broken").unwrap();
-        assert_eq!(unset.base_image, crate::deploy::publish::base_image(None));
+        assert!(find(&assets, "NOPE").unwrap_err().contains("no asset `NOPE`"));
+        let b = VenvBuild::for_local("/app", recipe, &a.hash, Some("local/python-base:bookworm"));
+        assert!(b.is_local_only() && b.key != a.hash);
+        assert_eq!(b.context(), Path::new("/app/spark"));
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn example_assembly(example: &str, crate_name: &str) -> Assembly {
     let s = sparkform_build::app::synthesize_sources(&ctx, &sources);
     assert!(s.macro_errors.is_empty() && s.app_errors.is_empty());
     Assembly::from_embedded(&s.assembly.embedded_json())
+        .expect("the compiler writes the manifest version the runtime reads")
 }
 
 /// Runs a Python snippet with boto3 against moto (for set-up the runtime has no client for).
@@ -99,6 +100,7 @@ pub fn assembly_from_source(crate_dir: &Path, crate_name: &str, source: &str) ->
         s.app_errors
     );
     Assembly::from_embedded(&s.assembly.embedded_json())
+        .expect("the compiler writes the manifest version the runtime reads")
 }
 
 /// The fixture Spark project (a pyproject.toml depending on `six`, one module, no Dockerfile).

@@ -1,16 +1,21 @@
 //! AWS clients from the standard environment (profiles, SSO, `AWS_ENDPOINT_URL`), with
 //! retries on throttling, a log of every API call (so tests count write calls instead of
-//! assuming them), and error messages that say what to do.
+//! assuming them), and typed errors ([`AwsError`]) whose messages say what to do.
 
+use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Mutex;
+
+mod error;
+pub use error::{set_verbose, verbose, AwsError, Target};
 
 /// Every AWS call this process made, as `service:Operation`, in order.
 static CALLS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -73,18 +78,55 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub emr: aws_sdk_emrserverless::Client,
+    pub config: aws_config::SdkConfig,
     pub region: String,
 }
 
 impl Aws {
-    /// Loads the standard AWS configuration. A custom endpoint (`AWS_ENDPOINT_URL`, e.g. moto)
-    /// switches S3 to path-style addressing.
-    pub async fn load() -> Aws {
-        let retry = aws_config::retry::RetryConfig::standard().with_max_attempts(8);
+    /// Loads the standard AWS configuration and resolves its credentials once, so that a
+    /// missing, expired or misconfigured sign-in is reported as such before any call. A custom
+    /// endpoint (`AWS_ENDPOINT_URL`, e.g. moto) switches S3 to path-style addressing.
+    pub async fn load() -> Result<Aws, AwsError> {
+        // Throttling deserves patience; `AWS_MAX_ATTEMPTS` still has the last word.
+        let attempts = std::env::var("AWS_MAX_ATTEMPTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(8);
+        let retry = aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(attempts)
+            .with_max_backoff(std::time::Duration::from_secs(5));
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .retry_config(retry)
             .load()
             .await;
+        let region = config.region().map(|r| r.to_string());
+        let profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+        error::set_target(Target {
+            region: region.clone().unwrap_or_default(),
+            endpoint_url: config.endpoint_url().map(str::to_string),
+            profile: profile.clone(),
+        });
+        let provider = config.credentials_provider().ok_or_else(|| AwsError::NoCredentials {
+            profile: profile.clone(),
+            detail: "the configuration has no credentials provider".into(),
+        })?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|e| AwsError::from_credentials(&e, profile.clone()))?;
+        let region = region.ok_or(AwsError::NoRegion)?;
+        if !is_region_name(&region) {
+            return Err(AwsError::BadRegion {
+                region,
+                detail: String::new(),
+            });
+        }
+        Ok(Self::from_config(config))
+    }
+
+    /// Clients for a configuration that is known to work (tests build their own).
+    pub fn from_config(config: aws_config::SdkConfig) -> Aws {
         let custom_endpoint = config.endpoint_url().is_some();
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         let cfn = aws_sdk_cloudformation::Client::from_conf(
@@ -110,36 +152,39 @@ impl Aws {
             s3,
             sfn,
             emr,
+            config,
             region,
         }
     }
 }
 
-/// An AWS error as one line a person can act on.
-pub fn explain<E>(what: &str, err: &E) -> String
+/// Whether `region` can be part of a host name, as AWS's endpoint rules require
+/// (`eu-west-1`, `us-gov-west-1`); anything else has no endpoint.
+fn is_region_name(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 63
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+}
+
+/// An AWS error as the text a person can act on.
+pub fn explain<E>(what: &str, err: &SdkError<E, HttpResponse>) -> String
 where
-    E: std::error::Error + ProvideErrorMetadata,
+    E: std::error::Error + ProvideErrorMetadata + 'static,
 {
-    // The service's code and message when there is one; the whole chain otherwise
-    // (credentials, network), where the cause sits deep inside.
-    let text = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_string(),
-        _ => format!("{}", DisplayErrorContext(err)),
-    };
-    let hint = if text.contains("no providers in chain")
-        || text.contains("CredentialsNotLoaded")
-        || text.contains("failed to load credentials")
-    {
-        "\n  no AWS credentials were found: run `aws configure` or `aws sso login`, set AWS_PROFILE, or for local testing `eval \"$(scripts/test-services env)\"`"
-    } else if text.contains("ExpiredToken") || text.contains("expired") {
-        "\n  your AWS credentials have expired: refresh them (e.g. `aws sso login`) and run the command again"
-    } else if text.contains("dispatch failure") || text.contains("Connection refused") {
-        "\n  AWS could not be reached: check the network, AWS_REGION and AWS_ENDPOINT_URL"
-    } else if text.contains("AccessDenied") || text.contains("not authorized") {
-        "\n  the credentials lack a permission this command needs (the message above names it)"
-    } else {
-        ""
-    };
-    format!("{what}: {text}{hint}")
+    AwsError::from_sdk(what, err).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        assert!(is_region_name("eu-west-1") && is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("EU West") && !is_region_name("us_east_1") && !is_region_name(""));
+    }
 }

@@ -133,7 +133,11 @@ pub fn main(assembly: Assembly) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result = run(&cli, &assembly);
+    finish(run(&cli, &assembly))
+}
+
+/// The exit code of a command, after its message (and the call log tests read).
+pub fn finish(result: Result<(), String>) -> ExitCode {
     #[cfg(feature = "deploy")]
     crate::aws::flush_call_log();
     match result {

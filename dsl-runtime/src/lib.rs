@@ -11,6 +11,8 @@ pub mod assets;
 pub mod aws;
 pub mod cli;
 #[cfg(feature = "deploy")]
+pub mod context;
+#[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod handles;
 #[cfg(feature = "deploy")]
@@ -19,6 +21,8 @@ pub mod jobs;
 pub mod local;
 
 pub use assembly::Assembly;
+#[cfg(feature = "deploy")]
+pub use context::{Context, Error};
 pub use handles::*;
 pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 
@@ -39,11 +43,27 @@ macro_rules! embedded_assembly {
 
 /// The whole `main` of a sparkform app: `sparkform::main!();`. An assembly written by another
 /// sparkform is refused with a message that says to rebuild (exit code 1).
+///
+/// With the app's own subcommands beside sparkform's: `sparkform::main!(Ops => handle);`,
+/// where `Ops` derives `clap::Subcommand` and `handle` is
+/// `async fn handle(ctx: &sparkform::Context, op: Ops) -> Result<(), sparkform::Error>`
+/// (needs the `deploy` feature). `cargo run -- backfill --from 2024-01-01` then runs `handle`.
 #[macro_export]
 macro_rules! main {
     () => {
         fn main() -> ::std::process::ExitCode {
             $crate::cli::main_embedded($crate::embedded_assembly!())
+        }
+    };
+    ($commands:ty => $handler:path) => {
+        fn main() -> ::std::process::ExitCode {
+            fn __sparkform_handler<'a>(
+                ctx: &'a $crate::Context,
+                command: $commands,
+            ) -> $crate::context::BoxFuture<'a, ::std::result::Result<(), $crate::Error>> {
+                ::std::boxed::Box::pin($handler(ctx, command))
+            }
+            $crate::context::main_with::<$commands>($crate::embedded_assembly!(), __sparkform_handler)
         }
     };
 }

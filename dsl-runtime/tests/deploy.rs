@@ -53,6 +53,14 @@ async fn cli_deploys_skips_unchanged_runs_and_destroys() {
     let bin = example_binary();
     // A known start: no stack.
     assert!(cli(&bin, &["destroy", "--yes"], None).status.success());
+    // The app's own subcommand reads deployed values through a handle: none yet.
+    let early = cli(&bin, &["backfill", "--from", "2024-01-01"], None);
+    assert_eq!(early.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("stack existing-application is not deployed: deploy it first"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
 
     let first = cli(&bin, &["deploy", "--yes"], None);
     assert!(first.status.success());
@@ -126,6 +134,28 @@ async fn cli_deploys_skips_unchanged_runs_and_destroys() {
     let sm = cli(&bin, &["run", "daily-report", "--json"], None);
     assert!(sm.status.success());
     assert!(stdout(&sm).contains("execution_arn"));
+
+    // The app's own subcommand, with the state machine ARN read through the job's handle.
+    let backfill = cli(
+        &bin,
+        &["backfill", "--from", "2024-01-01", "--days", "2", "--json"],
+        None,
+    );
+    assert!(backfill.status.success());
+    let v: Value = serde_json::from_str(stdout(&backfill).trim()).unwrap();
+    // (moto reports no outputs after a change set: the handle's read falls back to the Ref.)
+    let machine = v["state_machine"].as_str().unwrap();
+    assert!(
+        machine.starts_with("arn:aws:states:us-east-1:123456789012:stateMachine:")
+            && machine.contains("DailyReportStateMachine"),
+        "{machine}"
+    );
+    assert_eq!(v["executions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        cli(&bin, &["backfill"], None).status.code(),
+        Some(2),
+        "its usage errors are usage errors"
+    );
 
     // Usage errors exit 2, failures exit 1 with what to do.
     assert_eq!(cli(&bin, &["run"], None).status.code(), Some(2));

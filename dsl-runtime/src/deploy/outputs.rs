@@ -52,29 +52,13 @@ impl<'a, C: CloudFormation> Outputs<'a, C> {
         if let Some(v) = outputs.get(output) {
             return Ok(v.clone());
         }
-        // Some CloudFormation stand-ins (moto) leave the outputs of a stack created through a
-        // change set empty; an output that is a `Ref` equals the resource's physical id.
-        if let Some(id) = self.ref_output(stack, output) {
-            let resources = self.cfn.resources(stack).await?;
-            if let Some(p) = resources
-                .iter()
-                .find(|r| r.logical_id == id)
-                .and_then(|r| r.physical_id.clone())
-            {
-                return Ok(p);
-            }
+        if let Some(p) = ref_fallback(self.asm, self.cfn, stack, output).await? {
+            return Ok(p);
         }
         Err(DeployError::NotDeployed {
             stack: stack.into(),
             output: Some(output.into()),
         })
-    }
-
-    /// The logical id an output refers to with `{"Ref": id}` in the built template.
-    fn ref_output(&self, stack: &str, output: &str) -> Option<String> {
-        let entry = self.asm.stack(stack)?;
-        let t = self.asm.templates.get(&entry.template)?;
-        t["Outputs"][output]["Value"]["Ref"].as_str().map(str::to_string)
     }
 
     pub async fn resolve(&self, r: &ValueRef) -> Result<String, DeployError> {
@@ -83,4 +67,25 @@ impl<'a, C: CloudFormation> Outputs<'a, C> {
             ValueRef::Output { stack, output } => self.get(stack, output).await,
         }
     }
+}
+
+/// An output the deployed stack does not report, when it is a `Ref` in the built template:
+/// the resource's physical id. Some CloudFormation stand-ins (moto) leave the outputs of a
+/// stack created through a change set empty.
+pub async fn ref_fallback<C: CloudFormation>(
+    asm: &Assembly,
+    cfn: &C,
+    stack: &str,
+    output: &str,
+) -> Result<Option<String>, DeployError> {
+    let id = asm
+        .stack(stack)
+        .and_then(|entry| asm.templates.get(&entry.template))
+        .and_then(|t| t["Outputs"][output]["Value"]["Ref"].as_str().map(str::to_string));
+    let Some(id) = id else { return Ok(None) };
+    let resources = cfn.resources(stack).await?;
+    Ok(resources
+        .iter()
+        .find(|r| r.logical_id == id)
+        .and_then(|r| r.physical_id.clone()))
 }

@@ -43,7 +43,7 @@ pub fn flush_call_log() {
 }
 
 #[derive(Debug)]
-struct CallLog;
+pub(crate) struct CallLog;
 
 impl Intercept for CallLog {
     fn name(&self) -> &'static str {
@@ -73,6 +73,8 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub emr: aws_sdk_emrserverless::Client,
+    #[cfg(feature = "kubernetes")]
+    pub eks: crate::kubernetes::Eks,
     pub region: String,
 }
 
@@ -110,6 +112,8 @@ impl Aws {
             s3,
             sfn,
             emr,
+            #[cfg(feature = "kubernetes")]
+            eks: crate::kubernetes::Eks::new(&config),
             region,
         }
     }

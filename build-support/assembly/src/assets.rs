@@ -38,7 +38,10 @@ pub fn is_ignored(name: &str) -> bool {
 /// Whether an image is one EMR's Python runs on: a venv built elsewhere may not load there.
 pub fn is_emr_compatible_image(image: &str) -> bool {
     let repo = image.split('@').next().unwrap_or(image);
-    let repo = repo.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(repo, |(r, _)| r);
+    let repo = repo
+        .rsplit_once(':')
+        .filter(|(_, tag)| !tag.contains('/'))
+        .map_or(repo, |(r, _)| r);
     repo.ends_with("amazonlinux/amazonlinux")
         || repo == "amazonlinux"
         || repo.contains("/emr-serverless/")
@@ -151,7 +154,9 @@ mod tests {
     fn emr_images() {
         assert!(is_emr_compatible_image(DEFAULT_BASE_IMAGE));
         assert!(is_emr_compatible_image("amazonlinux:2023"));
-        assert!(is_emr_compatible_image("public.ecr.aws/emr-serverless/spark/emr-7.9.0:latest"));
+        assert!(is_emr_compatible_image(
+            "public.ecr.aws/emr-serverless/spark/emr-7.9.0:latest"
+        ));
         assert!(!is_emr_compatible_image("local/python-base:bookworm"));
         assert!(!is_emr_compatible_image("python:3.11-slim"));
     }
@@ -161,7 +166,9 @@ mod tests {
         let a = Asset {
             id: "PkgEntrypoint".into(),
             package: "PKG".into(),
-            source: AssetSource::File { source: "spark/job.py".into() },
+            source: AssetSource::File {
+                source: "spark/job.py".into(),
+            },
             hash: "ab".into(),
             bucket: ValueRef::literal("b"),
             key: "k".into(),

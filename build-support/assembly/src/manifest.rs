@@ -179,9 +179,14 @@ mod tests {
         let e = Manifest::from_json(old).unwrap_err();
         assert_eq!(e, VersionError::Other { found: 1 });
         let text = e.to_string();
-        assert!(text.contains("manifest version 1") && text.contains("reads version 2") && text.contains("cargo build"));
+        assert!(
+            text.contains("manifest version 1") && text.contains("reads version 2") && text.contains("cargo build")
+        );
         let embedded = format!(r#"{{"manifest": {old}, "templates": {{}}}}"#);
-        assert_eq!(Embedded::from_json(&embedded).unwrap_err(), VersionError::Other { found: 1 });
+        assert_eq!(
+            Embedded::from_json(&embedded).unwrap_err(),
+            VersionError::Other { found: 1 }
+        );
         assert!(matches!(Manifest::from_json("{}"), Err(VersionError::Invalid(_))));
     }
 }

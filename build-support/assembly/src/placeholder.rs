@@ -62,7 +62,11 @@ pub struct Unfilled(pub Placeholder);
 
 impl fmt::Display for Unfilled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no value for {} (rebuild the app with this version of sparkform)", self.0)
+        write!(
+            f,
+            "no value for {} (rebuild the app with this version of sparkform)",
+            self.0
+        )
     }
 }
 
@@ -76,7 +80,10 @@ pub fn fill(text: &str, values: &BTreeMap<Placeholder, String>) -> Result<String
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        match after.find('}').and_then(|end| Some((Placeholder::from_name(&after[..end])?, end))) {
+        match after
+            .find('}')
+            .and_then(|end| Some((Placeholder::from_name(&after[..end])?, end)))
+        {
             Some((p, end)) => {
                 out.push_str(values.get(&p).ok_or(Unfilled(p))?);
                 rest = &after[end + 1..];

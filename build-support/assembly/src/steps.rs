@@ -24,7 +24,11 @@ impl Step {
     fn stack<'a>(&'a self, m: &'a Manifest) -> Option<&'a str> {
         match self {
             Step::Stack(s) | Step::Assets(s) => Some(s),
-            Step::Kubernetes(id) => m.kubernetes.iter().find(|g| &g.id == id).map(|g| g.after_stack.as_str()),
+            Step::Kubernetes(id) => m
+                .kubernetes
+                .iter()
+                .find(|g| &g.id == id)
+                .map(|g| g.after_stack.as_str()),
         }
     }
 }
@@ -75,7 +79,8 @@ impl Graph {
             }
         }
         for a in &m.assets {
-            g.node(Step::Assets(a.stack.clone())).insert(Step::Stack(a.stack.clone()));
+            g.node(Step::Assets(a.stack.clone()))
+                .insert(Step::Stack(a.stack.clone()));
         }
         g
     }
@@ -143,7 +148,9 @@ impl Graph {
             let level: Vec<&Step> = self
                 .after
                 .iter()
-                .filter(|(s, deps)| !placed.contains(s) && deps.iter().all(|d| placed.contains(d) || !self.after.contains_key(d)))
+                .filter(|(s, deps)| {
+                    !placed.contains(s) && deps.iter().all(|d| placed.contains(d) || !self.after.contains_key(d))
+                })
                 .map(|(s, _)| s)
                 .collect();
             if level.is_empty() {
@@ -182,7 +189,12 @@ mod tests {
             version: MANIFEST_VERSION,
             crate_name: "app".into(),
             remove_data_on_destroy: false,
-            stacks: vec![stack("cluster", &[]), stack("vcs", &["cluster"]), stack("jobs", &["vcs"]), stack("other", &[])],
+            stacks: vec![
+                stack("cluster", &[]),
+                stack("vcs", &["cluster"]),
+                stack("jobs", &["vcs"]),
+                stack("other", &[]),
+            ],
             crate_dir: String::new(),
             assets: vec![Asset {
                 id: "A".into(),
@@ -234,7 +246,10 @@ mod tests {
         let m = manifest();
         let g = Graph::deploy(&m).select(&m, &["vcs".into()]);
         let steps: Vec<_> = g.steps().cloned().collect();
-        assert_eq!(steps, vec![st("cluster"), st("vcs"), Step::Kubernetes("EksObjects".into())]);
+        assert_eq!(
+            steps,
+            vec![st("cluster"), st("vcs"), Step::Kubernetes("EksObjects".into())]
+        );
     }
 
     #[test]

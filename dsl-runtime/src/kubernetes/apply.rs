@@ -136,7 +136,7 @@ pub fn api_error(cluster: &str, object: &Object, err: kube::Error) -> KubeError 
                 attempts: 1,
                 message: s.message.clone(),
             },
-            422 => KubeError::Invalid {
+            400 | 422 => KubeError::Invalid {
                 object: what,
                 message: s.message.clone(),
             },
@@ -260,8 +260,12 @@ pub(crate) async fn patch(
     }
 }
 
-fn apply_params() -> PatchParams {
-    PatchParams::apply(FIELD_MANAGER).force()
+/// Server-side apply as sparkform's field manager, taking over fields others set
+/// (`force`), and refusing unknown or duplicate fields instead of dropping them.
+pub(crate) fn apply_params() -> PatchParams {
+    PatchParams::apply(FIELD_MANAGER)
+        .force()
+        .validation(kube::api::ValidationDirective::Strict)
 }
 
 /// Applies the group's objects in order. Idempotent: an object already as desired is

@@ -1,10 +1,9 @@
 //! What an apply would change: each object's server-side dry-run apply against its live
 //! state, as field-path changes (`~ spec.limits.cpu: "1000" -> "2000"`).
 
-use super::apply::{get_live, patch, step, Options, FIELD_MANAGER};
+use super::apply::{apply_params, get_live, patch, step, Options};
 use super::cluster::Session;
 use super::KubeError;
-use kube::api::PatchParams;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sparkform_assembly::KubeGroup;
@@ -177,8 +176,7 @@ pub async fn diff(session: &Session, group: &KubeGroup, options: &Options) -> Re
             });
             continue;
         };
-        let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
-        let (would, _) = patch(session, &s, &params, options).await?;
+        let (would, _) = patch(session, &s, &apply_params().dry_run(), options).await?;
         let live = comparable(serde_json::to_value(live).unwrap_or_default());
         let would = comparable(serde_json::to_value(would).unwrap_or_default());
         let c = changes(&live, &would);

@@ -43,7 +43,10 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
     let missing = unique("sparkform-kube-missing");
     let err = cluster::describe(&aws.eks, &missing).await.unwrap_err();
     assert!(matches!(&err, KubeError::ClusterNotFound(n) if *n == missing), "{err}");
-    assert!(err.to_string().contains("deploy the stack that creates it first"), "{err}");
+    assert!(
+        err.to_string().contains("deploy the stack that creates it first"),
+        "{err}"
+    );
 
     // Before the cluster exists, diff shows every object as new and destroy has nothing to do.
     let group = KubeGroup {
@@ -58,10 +61,17 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
         ],
     };
     let d = kubernetes::diff_group(&aws.eks, &group, &missing).await.unwrap();
-    assert_eq!(d.to_string(), "EksManifests: + Namespace/a (create)\nEksManifests: + NodePool/b (create)\n");
-    let removed = kubernetes::delete_group(&aws.eks, &group, &missing, &|_| {}).await.unwrap();
+    assert_eq!(
+        d.to_string(),
+        "EksManifests: + Namespace/a (create)\nEksManifests: + NodePool/b (create)\n"
+    );
+    let removed = kubernetes::delete_group(&aws.eks, &group, &missing, &|_| {})
+        .await
+        .unwrap();
     assert_eq!(removed.objects.len(), 2);
     assert_eq!(removed.objects[0].0, "NodePool/b");
-    let err = kubernetes::apply_group(&aws.eks, &group, &missing, &|_| {}).await.unwrap_err();
+    let err = kubernetes::apply_group(&aws.eks, &group, &missing, &|_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(err, KubeError::ClusterNotFound(_)), "{err}");
 }

@@ -29,7 +29,16 @@ with mock.patch("botocore.auth.get_current_datetime", return_value=fixed):
 fn botocore(cluster: &str, region: &str, key: &str, secret: &str, session_token: &str, epoch: u64) -> String {
     let env = support::services();
     let out = Command::new(&env["SPARKFORM_PYTHON"])
-        .args(["-c", ORACLE, cluster, region, key, secret, session_token, &epoch.to_string()])
+        .args([
+            "-c",
+            ORACLE,
+            cluster,
+            region,
+            key,
+            secret,
+            session_token,
+            &epoch.to_string(),
+        ])
         // botocore's own resolution of the endpoint: no moto endpoint, no profile.
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -37,15 +46,33 @@ fn botocore(cluster: &str, region: &str, key: &str, secret: &str, session_token:
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()
         .unwrap();
-    assert!(out.status.success(), "botocore: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "botocore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 #[test]
 fn the_presigned_url_is_byte_identical_to_botocores() {
     let cases = [
-        ("data-platform", "eu-west-1", "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "FwoGZXIvYXdzE+/abc==", 1_767_225_600),
-        ("my-cluster-2", "us-east-1", "AKIAIOSFODNN7EXAMPLE", "secret", "", 1_780_000_123),
+        (
+            "data-platform",
+            "eu-west-1",
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "FwoGZXIvYXdzE+/abc==",
+            1_767_225_600,
+        ),
+        (
+            "my-cluster-2",
+            "us-east-1",
+            "AKIAIOSFODNN7EXAMPLE",
+            "secret",
+            "",
+            1_780_000_123,
+        ),
         ("emr", "cn-north-1", "AKIDCHINA", "s3cr3t+/=", "token", 1_700_000_000),
     ];
     for (cluster, region, key, secret, session_token, epoch) in cases {

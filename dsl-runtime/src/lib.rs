@@ -17,6 +17,8 @@ pub mod deploy;
 pub mod handles;
 #[cfg(feature = "deploy")]
 pub mod jobs;
+#[cfg(feature = "kubernetes")]
+pub mod kubernetes;
 #[cfg(feature = "deploy")]
 pub mod local;
 

@@ -2,6 +2,7 @@
 //! and the scenarios in `tests/scenarios/`), and an Amazon States Language checker.
 
 pub mod asl;
+pub mod kube_validate;
 
 use sparkform_build::app::{read_sources, synthesize_sources, Synthesis};
 use sparkform_build::model::Context;

@@ -48,7 +48,7 @@ pub fn flush_call_log() {
 }
 
 #[derive(Debug)]
-struct CallLog;
+pub(crate) struct CallLog;
 
 impl Intercept for CallLog {
     fn name(&self) -> &'static str {
@@ -79,6 +79,8 @@ pub struct Aws {
     pub sfn: aws_sdk_sfn::Client,
     pub emr: aws_sdk_emrserverless::Client,
     pub config: aws_config::SdkConfig,
+    #[cfg(feature = "kubernetes")]
+    pub eks: crate::kubernetes::Eks,
     pub region: String,
 }
 
@@ -152,6 +154,8 @@ impl Aws {
             s3,
             sfn,
             emr,
+            #[cfg(feature = "kubernetes")]
+            eks: crate::kubernetes::Eks::new(&config),
             config,
             region,
         }

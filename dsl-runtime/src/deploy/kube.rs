@@ -27,11 +27,63 @@ pub trait KubeSteps: Sync {
     fn diff<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<Vec<String>, String>>;
 }
 
-/// The Kubernetes client for the CLI. The `kubernetes` module provides it; until it is wired
-/// here, a manifest with Kubernetes objects is refused with a message that says so.
+/// The Kubernetes client for the CLI: server-side apply with kube, through an EKS token.
 #[cfg(feature = "kubernetes")]
-pub fn client(_aws: &crate::aws::Aws) -> Option<Box<dyn KubeSteps>> {
-    None
+pub fn client(aws: &crate::aws::Aws) -> Option<Box<dyn KubeSteps>> {
+    Some(Box::new(Kube(aws.eks.clone())))
+}
+
+/// [`KubeSteps`] on the `kubernetes` module.
+#[cfg(feature = "kubernetes")]
+struct Kube(crate::kubernetes::Eks);
+
+#[cfg(feature = "kubernetes")]
+impl KubeSteps for Kube {
+    fn apply<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<KubeReport, String>> {
+        Box::pin(async move {
+            let r = crate::kubernetes::apply_group(&self.0, group, cluster, &|_| {})
+                .await
+                .map_err(|e| e.to_string())?;
+            let (unchanged, changed): (Vec<_>, Vec<_>) = r
+                .objects
+                .into_iter()
+                .partition(|o| o.outcome == crate::kubernetes::Outcome::Unchanged);
+            Ok(KubeReport {
+                group: r.group,
+                changed: changed
+                    .into_iter()
+                    .map(|o| format!("{} {}", o.object, o.outcome))
+                    .collect(),
+                unchanged: unchanged.into_iter().map(|o| o.object).collect(),
+            })
+        })
+    }
+
+    fn delete<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<KubeReport, String>> {
+        Box::pin(async move {
+            let r = crate::kubernetes::delete_group(&self.0, group, cluster, &|_| {})
+                .await
+                .map_err(|e| e.to_string())?;
+            let (changed, unchanged): (Vec<_>, Vec<_>) = r
+                .objects
+                .into_iter()
+                .partition(|(_, removal)| *removal == crate::kubernetes::Removal::Deleted);
+            Ok(KubeReport {
+                group: r.group,
+                changed: changed.into_iter().map(|(o, _)| format!("{o} deleted")).collect(),
+                unchanged: unchanged.into_iter().map(|(o, _)| o).collect(),
+            })
+        })
+    }
+
+    fn diff<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<Vec<String>, String>> {
+        Box::pin(async move {
+            let d = crate::kubernetes::diff_group(&self.0, group, cluster)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(d.to_string().lines().map(str::to_string).collect())
+        })
+    }
 }
 
 /// Refuses a manifest with Kubernetes objects when there is nothing to apply them with.
@@ -44,15 +96,8 @@ pub fn check(m: &Manifest, client: Option<&dyn KubeSteps>) -> Result<(), String>
         .iter()
         .map(|g| format!("{} of {}", g.id, g.construct))
         .collect();
-    if cfg!(feature = "kubernetes") {
-        Err(format!(
-            "this app applies Kubernetes objects ({}), and this sparkform has no Kubernetes client wired in; use a sparkform release whose `kubernetes` feature is complete",
-            groups.join(", ")
-        ))
-    } else {
-        Err(format!(
-            "this app applies Kubernetes objects ({}) to its EKS cluster, and sparkform was built without its `kubernetes` feature: enable it (`sparkform = {{ ..., features = [\"kubernetes\"] }}` in Cargo.toml) and build again",
-            groups.join(", ")
-        ))
-    }
+    Err(format!(
+        "this app applies Kubernetes objects ({}) to its EKS cluster, and sparkform was built without its `kubernetes` feature: enable it (`sparkform = {{ ..., features = [\"kubernetes\"] }}` in Cargo.toml) and build again",
+        groups.join(", ")
+    ))
 }

@@ -1,0 +1,523 @@
+//! The apply step against a recording API server on loopback: a real kube client over a real
+//! socket, with the EKS token this crate signs. Paths, field manager, content type, order,
+//! the retry on a conflict, idempotence, deletion in reverse, diff, and the errors.
+
+#[path = "kube/apiserver.rs"]
+mod apiserver;
+
+use apiserver::{status, ApiServer};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use base64::Engine;
+use serde_json::{json, Value};
+use sparkform::kubernetes::apply::{self, Options, Outcome, Removal};
+use sparkform::kubernetes::diff::{self, Change};
+use sparkform::kubernetes::{Cluster, KubeError, Session};
+use sparkform_assembly::{KubeGroup, ValueRef};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const CLUSTER: &str = "data-platform";
+
+fn session(server: &ApiServer, scheme: &str, ca: Vec<Vec<u8>>) -> Session {
+    let cluster = Cluster {
+        name: CLUSTER.into(),
+        endpoint: format!("{scheme}://{}", server.addr).parse().unwrap(),
+        ca,
+    };
+    let creds = Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "test");
+    Session::new(cluster, "eu-west-1", SharedCredentialsProvider::new(creds))
+}
+
+fn options() -> Options {
+    Options {
+        attempts: 4,
+        backoff: Duration::from_millis(40),
+        poll: Duration::from_millis(20),
+        delete_timeout: Duration::from_secs(5),
+    }
+}
+
+fn group(objects: Vec<Value>) -> KubeGroup {
+    KubeGroup {
+        id: "EksManifests".into(),
+        construct: "EMR_EKS".into(),
+        cluster: ValueRef::literal(CLUSTER),
+        after_stack: "cluster".into(),
+        before_stacks: vec!["virtual-cluster".into()],
+        objects,
+    }
+}
+
+/// One object of each kind sparkform writes, plus a PriorityClass (found by discovery).
+fn objects() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dailyjobns", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}),
+        json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "compute-resources", "namespace": "dailyjobns"}, "spec": {"hard": {"requests.cpu": "1000"}}}),
+        json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cpu-min-max", "namespace": "dailyjobns"}, "spec": {"limits": [{"type": "Container", "min": {"cpu": "100m"}}]}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "spark", "namespace": "dailyjobns"}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-pod-to-pod-and-internet", "namespace": "dailyjobns"}, "spec": {"podSelector": {}}}),
+        json!({"apiVersion": "karpenter.k8s.aws/v1", "kind": "EC2NodeClass", "metadata": {"name": "critical"}, "spec": {"role": "node-role"}}),
+        json!({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "critical"}, "spec": {"limits": {"cpu": "3200"}}}),
+        json!({"apiVersion": "eks.amazonaws.com/v1", "kind": "NodeClass", "metadata": {"name": "spark"}, "spec": {"role": "node-role"}}),
+        json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "spark-high"}, "value": 1000}),
+    ]
+}
+
+const PATHS: [&str; 9] = [
+    "/api/v1/namespaces/dailyjobns",
+    "/api/v1/namespaces/dailyjobns/resourcequotas/compute-resources",
+    "/api/v1/namespaces/dailyjobns/limitranges/cpu-min-max",
+    "/api/v1/namespaces/dailyjobns/serviceaccounts/spark",
+    "/apis/networking.k8s.io/v1/namespaces/dailyjobns/networkpolicies/allow-pod-to-pod-and-internet",
+    "/apis/karpenter.k8s.aws/v1/ec2nodeclasses/critical",
+    "/apis/karpenter.sh/v1/nodepools/critical",
+    "/apis/eks.amazonaws.com/v1/nodeclasses/spark",
+    "/apis/scheduling.k8s.io/v1/priorityclasses/spark-high",
+];
+
+async fn start() -> ApiServer {
+    let server = ApiServer::start(None).await;
+    {
+        let mut st = server.state.lock().unwrap();
+        st.served.push("/apis/scheduling.k8s.io/v1".into());
+        st.discovery.insert(
+            "/apis/scheduling.k8s.io/v1".into(),
+            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "scheduling.k8s.io/v1",
+                   "resources": [{"name": "priorityclasses", "singularName": "priorityclass", "namespaced": false,
+                                  "kind": "PriorityClass", "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}]}),
+        );
+    }
+    server
+}
+
+fn lines() -> (impl Fn(&str), std::sync::Arc<Mutex<Vec<String>>>) {
+    let out = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let o = out.clone();
+    (move |l: &str| o.lock().unwrap().push(l.to_string()), out)
+}
+
+#[tokio::test]
+async fn applies_in_order_with_the_field_manager_and_retries_a_conflict() {
+    let server = start().await;
+    server.state.lock().unwrap().conflicts.insert(PATHS[6].into(), 1);
+    let s = session(&server, "http", vec![]);
+    let g = group(objects());
+    let (progress, said) = lines();
+    let report = apply::apply(&s, &g, &progress, &options()).await.unwrap();
+
+    let patches: Vec<_> = server.log().into_iter().filter(|r| r.method == "PATCH").collect();
+    let paths: Vec<&str> = patches.iter().map(|r| r.path.as_str()).collect();
+    let mut expected: Vec<&str> = PATHS.to_vec();
+    expected.insert(7, PATHS[6]); // the NodePool again after its 409
+    assert_eq!(paths, expected);
+    for (r, object) in patches
+        .iter()
+        .zip(objects().iter().take(7).chain(objects().iter().skip(6)))
+    {
+        assert_eq!(
+            r.content_type.as_deref(),
+            Some("application/apply-patch+yaml"),
+            "{}",
+            r.path
+        );
+        assert_eq!(
+            r.query.get("fieldManager").map(String::as_str),
+            Some("sparkform"),
+            "{}",
+            r.path
+        );
+        assert_eq!(r.query.get("force").map(String::as_str), Some("true"), "{}", r.path);
+        assert_eq!(
+            r.query.get("fieldValidation").map(String::as_str),
+            Some("Strict"),
+            "{}",
+            r.path
+        );
+        assert_eq!(
+            r.body.as_ref(),
+            Some(object),
+            "{}: the body is the object as written",
+            r.path
+        );
+    }
+    // The retry waited for the backoff.
+    assert!(patches[7].at - patches[6].at >= Duration::from_millis(40));
+
+    // Discovery only for the kind sparkform does not know.
+    let discovery: Vec<String> = server
+        .lines()
+        .into_iter()
+        .filter(|l| !l.contains("/namespaces/") && l.starts_with("GET") && !PATHS.iter().any(|p| l.ends_with(p)))
+        .collect();
+    assert_eq!(discovery, ["GET /apis/scheduling.k8s.io/v1"]);
+
+    // Every request carries the EKS token for this cluster.
+    for r in server.log() {
+        let auth = r.authorization.expect("a bearer token");
+        let token = auth.strip_prefix("Bearer k8s-aws-v1.").expect("an EKS token");
+        let url = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap()).unwrap();
+        assert!(
+            url.starts_with("https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"),
+            "{url}"
+        );
+        assert!(url.contains("X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"), "{url}");
+    }
+
+    assert_eq!(report.cluster, CLUSTER);
+    assert!(report.objects.iter().all(|o| o.outcome == Outcome::Created));
+    let conflicts: Vec<u32> = report.objects.iter().map(|o| o.conflicts).collect();
+    assert_eq!(conflicts, [0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    assert_eq!(said.lock().unwrap()[0], "EksManifests: Namespace/dailyjobns created");
+    assert_eq!(said.lock().unwrap()[6], "EksManifests: NodePool/critical created");
+}
+
+#[tokio::test]
+async fn applying_again_changes_nothing_and_a_change_is_configured() {
+    let server = start().await;
+    let s = session(&server, "http", vec![]);
+    let g = group(objects());
+    apply::apply(&s, &g, &|_| {}, &options()).await.unwrap();
+    let before = server.object(PATHS[6]).unwrap();
+
+    let again = apply::apply(&s, &g, &|_| {}, &options()).await.unwrap();
+    assert!(!again.changed(), "{again:?}");
+    assert_eq!(server.object(PATHS[6]).unwrap(), before);
+
+    let mut changed = objects();
+    changed[6]["spec"]["limits"]["cpu"] = json!("6400");
+    let third = apply::apply(&s, &group(changed), &|_| {}, &options()).await.unwrap();
+    let outcomes: Vec<Outcome> = third.objects.iter().map(|o| o.outcome).collect();
+    let mut expected = vec![Outcome::Unchanged; 9];
+    expected[6] = Outcome::Configured;
+    assert_eq!(outcomes, expected);
+    assert_eq!(server.object(PATHS[6]).unwrap()["spec"]["limits"]["cpu"], "6400");
+}
+
+#[tokio::test]
+async fn deletes_in_reverse_waits_for_finalizers_and_skips_missing_objects() {
+    let server = start().await;
+    let s = session(&server, "http", vec![]);
+    let g = group(objects());
+    apply::apply(&s, &g, &|_| {}, &options()).await.unwrap();
+    {
+        let mut st = server.state.lock().unwrap();
+        st.objects.remove(PATHS[3]); // someone deleted the ServiceAccount already
+        st.finalizing.insert(PATHS[6].into(), 2); // Karpenter drains the NodePool's nodes
+    }
+    let start = server.log().len();
+    let (progress, said) = lines();
+    let report = apply::delete(&s, &g, &progress, &options()).await.unwrap();
+
+    let deletes: Vec<String> = server.log()[start..]
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path.clone())
+        .collect();
+    let reversed: Vec<String> = PATHS.iter().rev().map(|p| p.to_string()).collect();
+    assert_eq!(deletes, reversed);
+    let removals: Vec<(&str, Removal)> = report.objects.iter().map(|(o, r)| (o.as_str(), *r)).collect();
+    assert_eq!(removals[5], ("ServiceAccount/dailyjobns/spark", Removal::Absent));
+    assert_eq!(removals[2], ("NodePool/critical", Removal::Deleted));
+    assert!(said
+        .lock()
+        .unwrap()
+        .contains(&"EksManifests: NodePool/critical: waiting for its finalizers".to_string()));
+    assert!(server.state.lock().unwrap().objects.is_empty());
+
+    // Nothing left: a second destroy only finds absent objects.
+    let again = apply::delete(&s, &g, &|_| {}, &options()).await.unwrap();
+    assert!(again.objects.iter().all(|(_, r)| *r == Removal::Absent));
+}
+
+#[tokio::test]
+async fn a_finalizer_that_never_finishes_times_out_with_advice() {
+    let server = start().await;
+    let s = session(&server, "http", vec![]);
+    let g = group(objects()[6..7].to_vec());
+    apply::apply(&s, &g, &|_| {}, &options()).await.unwrap();
+    server
+        .state
+        .lock()
+        .unwrap()
+        .finalizing
+        .insert(PATHS[6].into(), u32::MAX);
+    let opts = Options {
+        delete_timeout: Duration::from_millis(100),
+        ..options()
+    };
+    let err = apply::delete(&s, &g, &|_| {}, &opts).await.unwrap_err();
+    assert!(matches!(err, KubeError::DeleteTimeout { .. }), "{err}");
+    assert!(err.to_string().contains("NodePool/critical: still present"), "{err}");
+}
+
+#[tokio::test]
+async fn diff_shows_what_apply_would_change_without_changing_it() {
+    let server = start().await;
+    let s = session(&server, "http", vec![]);
+    apply::apply(&s, &group(objects()[..7].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap();
+    // Another manager set a label: not sparkform's, so not a change.
+    server.state.lock().unwrap().objects.get_mut(PATHS[6]).unwrap()["metadata"]["labels"] = json!({"team": "data"});
+    let stored = server.state.lock().unwrap().objects.clone();
+
+    let mut desired = objects();
+    desired[6]["spec"]["limits"]["cpu"] = json!("6400");
+    desired[1]["spec"]["hard"]["requests.memory"] = json!("4000Gi");
+    let d = diff::diff(&s, &group(desired), &options()).await.unwrap();
+
+    assert_eq!(server.state.lock().unwrap().objects, stored, "diff changed nothing");
+    let dry: Vec<_> = server
+        .log()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.query.contains_key("dryRun"))
+        .collect();
+    assert!(dry.iter().all(|r| r.query["dryRun"] == "All"));
+    assert_eq!(dry.len(), 7);
+
+    let text = d.to_string();
+    assert_eq!(
+        text,
+        "EksManifests:   Namespace/dailyjobns (no changes)\n\
+         EksManifests: ~ ResourceQuota/dailyjobns/compute-resources\n    \
+         + spec.hard[\"requests.memory\"]: \"4000Gi\"\n\
+         EksManifests:   LimitRange/dailyjobns/cpu-min-max (no changes)\n\
+         EksManifests:   ServiceAccount/dailyjobns/spark (no changes)\n\
+         EksManifests:   NetworkPolicy/dailyjobns/allow-pod-to-pod-and-internet (no changes)\n\
+         EksManifests:   EC2NodeClass/critical (no changes)\n\
+         EksManifests: ~ NodePool/critical\n    \
+         ~ spec.limits.cpu: \"3200\" -> \"6400\"\n\
+         EksManifests: + NodeClass/spark (create)\n\
+         EksManifests: + PriorityClass/spark-high (create)\n"
+    );
+    assert!(d.has_changes());
+    assert!(matches!(d.objects[8].change, Change::Create));
+}
+
+#[tokio::test]
+async fn errors_name_the_object_and_say_what_to_do() {
+    // A CRD that is not installed: the group version is not served.
+    let server = start().await;
+    server.state.lock().unwrap().served.retain(|g| !g.contains("karpenter"));
+    let s = session(&server, "http", vec![]);
+    let err = apply::apply(&s, &group(objects()[5..7].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, KubeError::NotServed { kind, .. } if kind == "EC2NodeClass"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("EC2NodeClass/critical: the cluster does not serve karpenter.k8s.aws/v1 EC2NodeClass: install Karpenter v1 first"), "{err}");
+
+    // A namespaced object before its namespace.
+    let err = apply::apply(&s, &group(objects()[1..2].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, KubeError::NamespaceMissing { namespace, .. } if namespace == "dailyjobns"),
+        "{err}"
+    );
+
+    // Forbidden: the deploying principal has no access entry.
+    server.state.lock().unwrap().scripted.insert(
+        PATHS[0].into(),
+        (403, status(403, "Forbidden", "namespaces \"dailyjobns\" is forbidden: User \"arn:aws:sts::1:assumed-role/deployer\" cannot patch resource \"namespaces\"", json!({}))),
+    );
+    let err = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KubeError::Forbidden { .. }), "{err}");
+    assert!(err.to_string().contains("Namespace/dailyjobns: forbidden"), "{err}");
+    assert!(err.to_string().contains("needs an access entry"), "{err}");
+
+    // The token is refused.
+    server.state.lock().unwrap().scripted.insert(
+        PATHS[0].into(),
+        (401, status(401, "Unauthorized", "Unauthorized", json!({}))),
+    );
+    let err = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, KubeError::Unauthorized { cluster, .. } if cluster == CLUSTER),
+        "{err}"
+    );
+
+    // Conflicts that never end.
+    let server = start().await;
+    server.state.lock().unwrap().conflicts.insert(PATHS[0].into(), 100);
+    let s = session(&server, "http", vec![]);
+    let err = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KubeError::Conflict { attempts: 4, .. }), "{err}");
+
+    // A malformed object and a missing namespace are caught before any request.
+    let err = apply::apply(
+        &s,
+        &group(vec![
+            json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}}),
+        ]),
+        &|_| {},
+        &options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("ResourceQuota is namespaced: set metadata.namespace"),
+        "{err}"
+    );
+    let err = apply::apply(&s, &group(vec![json!({"kind": "Namespace"})]), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("object #0 of `EksManifests`"), "{err}");
+
+    // Nothing listening.
+    drop(server);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let cluster = Cluster {
+        name: CLUSTER.into(),
+        endpoint: format!("http://127.0.0.1:{port}").parse().unwrap(),
+        ca: vec![],
+    };
+    let creds = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+    let s = Session::new(cluster, "eu-west-1", SharedCredentialsProvider::new(creds));
+    let err = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, KubeError::Unreachable { endpoint, .. } if endpoint.contains(&port.to_string())),
+        "{err}"
+    );
+    assert!(err.to_string().contains("private-only endpoint"), "{err}");
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI.
+fn certificates(dir: &std::path::Path, name: &str) -> (String, String, String) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let (ca_key, ca, key, csr, cert) = (
+        format!("{name}-ca.key"),
+        format!("{name}-ca.pem"),
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &["-keyout", &ca_key, "-out", &ca, "-days", "1", "-subj", "/CN=kubernetes"],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &["-keyout", &key, "-out", &csr, "-subj", "/CN=kube-apiserver"],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-out",
+        &cert,
+        "-days",
+        "1",
+        "-extfile",
+        "ext",
+    ]);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    (read(&ca), read(&cert), read(&key))
+}
+
+#[tokio::test]
+async fn https_with_the_cluster_ca_from_describe_cluster_and_no_other() {
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls::{crypto::aws_lc_rs, ServerConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path(), "cluster");
+    let (other_ca, _, _) = certificates(dir.path(), "other");
+    let config = ServerConfig::builder_with_provider(std::sync::Arc::new(aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            CertificateDer::pem_slice_iter(cert.as_bytes())
+                .map(Result::unwrap)
+                .collect(),
+            PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+        )
+        .unwrap();
+    let server = ApiServer::start(Some(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))).await;
+    let info = |ca: &str| sparkform::kubernetes::ClusterInfo {
+        name: CLUSTER.into(),
+        status: "ACTIVE".into(),
+        endpoint: Some(format!("https://{}", server.addr)),
+        certificate_authority: Some(base64::engine::general_purpose::STANDARD.encode(ca)),
+    };
+    let creds = SharedCredentialsProvider::new(Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"));
+
+    let s = Session::new(Cluster::from_info(&info(&ca)).unwrap(), "eu-west-1", creds.clone());
+    let report = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap();
+    assert_eq!(report.objects[0].outcome, Outcome::Created);
+
+    // Signed by another CA: refused, even though the system might trust neither.
+    let s = Session::new(Cluster::from_info(&info(&other_ca)).unwrap(), "eu-west-1", creds);
+    let err = apply::apply(&s, &group(objects()[..1].to_vec()), &|_| {}, &options())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KubeError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().to_lowercase().contains("certificate"), "{err}");
+}
+
+#[test]
+fn describe_cluster_answers_become_a_connection_or_an_error_that_says_why() {
+    let base = sparkform::kubernetes::ClusterInfo {
+        name: CLUSTER.into(),
+        status: "CREATING".into(),
+        endpoint: Some("https://ABC.gr7.eu-west-1.eks.amazonaws.com".into()),
+        certificate_authority: Some("bm90IGEgY2VydGlmaWNhdGU=".into()),
+    };
+    let err = Cluster::from_info(&base).unwrap_err();
+    assert!(err.to_string().contains("is CREATING, not ACTIVE"), "{err}");
+    let active = sparkform::kubernetes::ClusterInfo {
+        status: "ACTIVE".into(),
+        ..base
+    };
+    let err = Cluster::from_info(&active).unwrap_err();
+    assert!(err.to_string().contains("holds no PEM certificate"), "{err}");
+    let err = Cluster::from_info(&sparkform::kubernetes::ClusterInfo {
+        endpoint: None,
+        ..active
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("no endpoint"), "{err}");
+}

@@ -1,0 +1,77 @@
+//! eks:DescribeCluster through the runtime's EKS client, against moto.
+
+mod support;
+
+use sparkform::aws::Aws;
+use sparkform::kubernetes::{self, cluster, KubeError};
+use sparkform_assembly::{KubeGroup, ValueRef};
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+#[tokio::test]
+async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missing() {
+    support::services();
+    let name = unique("sparkform-kube");
+    let endpoint = support::python(&format!(
+        "import boto3, os\n\
+         eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n\
+         c = eks.create_cluster(name='{name}', roleArn='arn:aws:iam::123456789012:role/eks', \
+             resourcesVpcConfig={{'subnetIds': ['subnet-1']}})['cluster']\n\
+         print(c['endpoint'])"
+    ));
+    let aws = Aws::load().await.unwrap();
+    let before = sparkform::aws::calls().len();
+    let info = cluster::describe(&aws.eks, &name).await.unwrap();
+    assert_eq!(info.name, name);
+    assert_eq!(info.status, "ACTIVE");
+    assert_eq!(info.endpoint.as_deref(), Some(endpoint.as_str()));
+    assert!(info.certificate_authority.as_deref().is_some_and(|d| !d.is_empty()));
+    assert_eq!(&sparkform::aws::calls()[before..], ["eks:DescribeCluster"]);
+
+    // moto's certificate authority is random text, not PEM: connecting says so.
+    let err = kubernetes::Session::connect(&aws.eks, &name).await.err().unwrap();
+    assert!(matches!(err, KubeError::BadCluster { .. }), "{err}");
+    assert!(err.to_string().contains("certificate authority"), "{err}");
+
+    // A cluster that is not there.
+    let missing = unique("sparkform-kube-missing");
+    let err = cluster::describe(&aws.eks, &missing).await.unwrap_err();
+    assert!(matches!(&err, KubeError::ClusterNotFound(n) if *n == missing), "{err}");
+    assert!(
+        err.to_string().contains("deploy the stack that creates it first"),
+        "{err}"
+    );
+
+    // Before the cluster exists, diff shows every object as new and destroy has nothing to do.
+    let group = KubeGroup {
+        id: "EksManifests".into(),
+        construct: "EMR_EKS".into(),
+        cluster: ValueRef::literal(&missing),
+        after_stack: "cluster".into(),
+        before_stacks: vec![],
+        objects: vec![
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
+            serde_json::json!({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "b"}}),
+        ],
+    };
+    let d = kubernetes::diff_group(&aws.eks, &group, &missing).await.unwrap();
+    assert_eq!(
+        d.to_string(),
+        "EksManifests: + Namespace/a (create)\nEksManifests: + NodePool/b (create)\n"
+    );
+    let removed = kubernetes::delete_group(&aws.eks, &group, &missing, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(removed.objects.len(), 2);
+    assert_eq!(removed.objects[0].0, "NodePool/b");
+    let err = kubernetes::apply_group(&aws.eks, &group, &missing, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KubeError::ClusterNotFound(_)), "{err}");
+}

@@ -1,5 +1,6 @@
 //! A secure bucket: SSE-KMS with a bucket key, public access blocked, owner-enforced
-//! objects, TLS-only policy, incomplete uploads cleaned up, retained unless opted in.
+//! objects, TLS-only policy, versioned with old versions expired, incomplete uploads cleaned
+//! up, retained unless opted in.
 
 use super::{att, r#ref, Template};
 use crate::model::Removal;
@@ -18,7 +19,8 @@ pub fn secure_bucket(t: &mut Template, id: &str, kms_key_arn: Option<&str>, remo
             "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": default, "BucketKeyEnabled": true }] },
             "PublicAccessBlockConfiguration": block_public_access(),
             "OwnershipControls": owner_enforced(),
-            "LifecycleConfiguration": { "Rules": [{ "Id": "AbortIncompleteUploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 } }] },
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "LifecycleConfiguration": lifecycle(),
         }),
         removal,
     );
@@ -32,6 +34,24 @@ pub fn bucket_policy(t: &mut Template, id: &str, statements: Vec<Json>) {
         "AWS::S3::BucketPolicy",
         json!({ "Bucket": r#ref(id), "PolicyDocument": { "Version": "2012-10-17", "Statement": statements } }),
     );
+}
+
+/// Days an overwritten or deleted object's old version is kept before S3 expires it.
+pub const NONCURRENT_VERSION_DAYS: u32 = 30;
+
+/// Lifecycle of a versioned bucket: an overwritten or deleted object stays recoverable for
+/// [`NONCURRENT_VERSION_DAYS`], then its old version (and a delete marker left with no
+/// versions) goes, so versions never pile up; incomplete uploads go after a day.
+pub fn lifecycle() -> Json {
+    json!({ "Rules": [
+        { "Id": "AbortIncompleteUploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 } },
+        {
+            "Id": "ExpireOldVersions",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": { "NoncurrentDays": NONCURRENT_VERSION_DAYS },
+            "ExpiredObjectDeleteMarker": true,
+        },
+    ] })
 }
 
 /// Every public-access block on.

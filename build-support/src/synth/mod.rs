@@ -3,6 +3,7 @@
 
 pub mod bucket;
 pub mod iam;
+pub mod logs;
 pub mod vpc;
 
 use crate::model::Removal;
@@ -63,6 +64,22 @@ impl Template {
         r.insert("DeletionPolicy".into(), json!(policy));
         r.insert("UpdateReplacePolicy".into(), json!(policy));
         r
+    }
+
+    /// Records on resource `id` why it deliberately fails an outside scanner's check, in
+    /// checkov's suppression format, so users' own scans show the reason.
+    pub fn skip_check(&mut self, id: &str, check: &str, reason: &str) {
+        let Some(r) = self.resources.get_mut(id).and_then(Json::as_object_mut) else {
+            return;
+        };
+        let meta = r.entry("Metadata").or_insert_with(|| json!({}));
+        let skips = &mut meta["checkov"]["skip"];
+        if !skips.is_array() {
+            *skips = json!([]);
+        }
+        if let Some(list) = skips.as_array_mut() {
+            list.push(json!({ "id": check, "comment": reason }));
+        }
     }
 
     /// Adds an output. An export another stack already asked for (see [`Linker::value`])

@@ -1,9 +1,11 @@
 //! The default VPC: DSF's DataVpc shape (public and private subnets over up to 3 AZs, NAT,
 //! S3 gateway endpoint on every route table, KMS-encrypted flow logs, security group)
 //! without its defects: private subnets are larger than public ones (mask+2 vs mask+4),
-//! the NAT count is configurable, and the flow-log group belongs to the VPC's construct.
+//! the NAT count is configurable, and the flow-log group belongs to the VPC's construct,
+//! with a key that serves that group only.
 
 use super::iam::{document, statement, trust};
+use super::logs::{encrypted_log_group, unique_name};
 use super::{att, r#ref, sub, Template};
 use crate::model::vpc::VpcSpec;
 use crate::model::Removal;
@@ -166,38 +168,17 @@ pub fn synth(t: &mut Template, prefix: &str, spec: &VpcSpec, removal: Removal, s
     }
 }
 
-/// Flow logs to a KMS-encrypted log group; key and group are data, kept unless opted in.
+/// Flow logs to a log group with a key of its own; key and group are data, kept unless opted in.
 fn flow_logs(t: &mut Template, id: &dyn Fn(&str) -> String, vpc: &str, spec: &VpcSpec, removal: Removal) {
-    let key = id("FlowLogKey");
-    // The account-root statement keeps the key manageable; CloudWatch Logs may use it only
-    // for log groups in this account and region.
-    let key_policy = document(vec![
-        json!({
-            "Effect": "Allow",
-            "Principal": { "AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root") },
-            "Action": "kms:*",
-            "Resource": "*",
-        }),
-        json!({
-            "Effect": "Allow",
-            "Principal": { "Service": sub("logs.${AWS::Region}.amazonaws.com") },
-            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            "Resource": "*",
-            "Condition": { "ArnLike": { "kms:EncryptionContext:aws:logs:arn": sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*") } },
-        }),
-    ]);
-    t.data_resource(
-        &key,
-        "AWS::KMS::Key",
-        json!({ "Description": format!("Flow logs of {vpc}"), "EnableKeyRotation": true, "KeyPolicy": key_policy }),
-        removal,
-    );
     let group = id("FlowLogGroup");
-    t.data_resource(
+    encrypted_log_group(
+        t,
         &group,
-        "AWS::Logs::LogGroup",
-        json!({ "RetentionInDays": spec.flow_log_retention_days, "KmsKeyId": att(&key, "Arn") }),
+        &id("FlowLogKey"),
+        unique_name("/aws/vpc/flow-logs", vpc),
+        spec.flow_log_retention_days,
         removal,
+        &format!("Flow logs of {vpc}"),
     );
     let role = id("FlowLogRole");
     t.resource(

@@ -1,13 +1,13 @@
 //! `pyspark_package!` -> the artifacts bucket (SSE-KMS, public access blocked, TLS only,
-//! server access logs, retained) unless an existing one is named, and DSF's attributes as
-//! outputs: entry point URI, venv archive URI and the Spark conf that wires the venv. The
-//! files themselves are uploaded by the runtime (no Lambda, unlike DSF).
+//! versioned, server access logs, retained) unless an existing one is named, and DSF's
+//! attributes as outputs: entry point URI, venv archive URI and the Spark conf that wires the
+//! venv. The files themselves are uploaded by the runtime (no Lambda, unlike DSF).
 
 use super::model::PySparkPackage;
 use crate::constructs::Attribute;
 use crate::model::Removal;
 use crate::synth::bucket::{
-    block_public_access, bucket_policy, deny_insecure_transport, owner_enforced, secure_bucket,
+    block_public_access, bucket_policy, deny_insecure_transport, lifecycle, owner_enforced, secure_bucket,
 };
 use crate::synth::{att, r#ref, sub, Template};
 use serde_json::json;
@@ -127,6 +127,7 @@ pub fn attributes(p: &PySparkPackage) -> Vec<Attribute> {
 
 /// The target of the artifacts bucket's server access logs. S3 writes access logs only
 /// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
+/// Versioned like every bucket: a deleted log stays recoverable for a while.
 fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal) {
     t.data_resource(
         id,
@@ -135,8 +136,15 @@ fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal
             "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] },
             "PublicAccessBlockConfiguration": block_public_access(),
             "OwnershipControls": owner_enforced(),
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "LifecycleConfiguration": lifecycle(),
         }),
         removal,
+    );
+    t.skip_check(
+        id,
+        "CKV_AWS_18",
+        "This bucket receives the artifacts bucket's access logs; logging its own accesses to itself would log every log delivery without end.",
     );
     let delivery = json!({
         "Sid": "AllowAccessLogDelivery",

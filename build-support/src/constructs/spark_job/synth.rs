@@ -1,6 +1,6 @@
 //! `spark_job!` -> a Step Functions state machine that starts the Spark job and waits for it
-//! (`definition.rs`), its role (`iam.rs`), log group, optional S3 log bucket and schedule,
-//! and the grants the execution role needs for the logs and the job's package.
+//! (`definition.rs`), its role (`iam.rs`), log group and its key, optional S3 log bucket
+//! and schedule, and the grants the execution role needs for the logs and the job's package.
 
 use super::definition::definition;
 use super::iam::{execution_role_grants, state_machine_statements};
@@ -15,6 +15,7 @@ use crate::constructs::Construct;
 use crate::constructs::{Attribute, Index};
 use crate::synth::bucket::secure_bucket;
 use crate::synth::iam::{document, statement, trust};
+use crate::synth::logs::{encrypted_log_group, unique_name};
 use crate::synth::{att, r#ref, tags, Linker};
 use serde_json::{json, Map, Value as Json};
 use sparkform_assembly::assets::ARTIFACTS_PREFIX;
@@ -25,6 +26,7 @@ pub struct JobIds {
     pub state_machine: String,
     pub role: String,
     pub log_group: String,
+    pub log_key: String,
     pub log_bucket: String,
     pub schedule: String,
     pub schedule_role: String,
@@ -39,6 +41,7 @@ pub fn ids(j: &SparkJob) -> JobIds {
         state_machine: h.id("StateMachine"),
         role: h.id("StateMachineRole"),
         log_group: h.id("StateMachineLogs"),
+        log_key: h.id("StateMachineLogsKey"),
         log_bucket: h.id("LogBucket"),
         schedule: h.id("Schedule"),
         schedule_role: h.id("ScheduleRole"),
@@ -182,6 +185,11 @@ pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
     vars.insert(Placeholder::ExecutionRoleArn.name().into(), res.role_arn.clone());
     if let S3Logs::Created { encryption_key_arn, .. } = &j.s3_logs {
         secure_bucket(t, &ids.log_bucket, encryption_key_arn.as_deref(), j.removal);
+        t.skip_check(
+            &ids.log_bucket,
+            "CKV_AWS_18",
+            "This bucket is itself a log store (the job's Spark logs); access logs of it would need a second log bucket per job, and CloudTrail data events record its reads where an account wants them.",
+        );
         vars.insert(Placeholder::LogBucket.name().into(), r#ref(&ids.log_bucket));
     }
     let pkg = package_of(j, index);
@@ -192,18 +200,14 @@ pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
     let t = link.template(&j.handle.stack);
     let body = serde_json::to_string(&definition(j, request(j, pkg))).expect("definitions serialize");
 
-    t.data_resource(
+    encrypted_log_group(
+        t,
         &ids.log_group,
-        "AWS::Logs::LogGroup",
-        json!({
-            // A name per stack creation: a retained group never blocks the next deploy.
-            "LogGroupName": { "Fn::Join": ["", [
-                "/aws/vendedlogs/states/", r#ref("AWS::StackName"), "-", j.handle.prefix.clone(), "-",
-                { "Fn::Select": [2, { "Fn::Split": ["/", r#ref("AWS::StackId")] }] },
-            ]] },
-            "RetentionInDays": j.log_retention_days,
-        }),
+        &ids.log_key,
+        unique_name("/aws/vendedlogs/states", &j.handle.prefix),
+        j.log_retention_days,
         j.removal,
+        &format!("Execution logs of the state machine of job {}", j.name),
     );
 
     t.resource(&ids.role, "AWS::IAM::Role", json!({

@@ -35,6 +35,9 @@ pub enum ValueKind {
     Bool(bool),
     /// A bare identifier or path: an enum word, or a reference to another handle.
     Path(PathValue),
+    /// A handle's attribute, `HANDLE.attr` (or `HANDLE.A.B` for a nested one): checked
+    /// by whoever knows the handle's type.
+    Attr(AttrRef),
     List(Vec<Value>),
     Object(Object),
     Call(Call),
@@ -46,6 +49,16 @@ pub struct PathValue {
     pub text: String,
     /// The tokens, re-emitted as they were so rustc checks the reference at the right span.
     pub tokens: TokenStream,
+}
+
+#[derive(Clone, Debug)]
+pub struct AttrRef {
+    /// The handle, e.g. `ALERTS` (re-emitted as written, like any path).
+    pub handle: PathValue,
+    /// The attribute as written after the first `.`, e.g. `TopicArn` or `Endpoint.Address`.
+    pub attr: String,
+    /// The attribute's tokens (after the first `.`), where an unknown attribute is reported.
+    pub attr_span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +90,7 @@ impl ValueKind {
             ValueKind::Float(_) => "a number",
             ValueKind::Bool(_) => "a boolean",
             ValueKind::Path(_) => "a name",
+            ValueKind::Attr(_) => "an attribute reference",
             ValueKind::List(_) => "a list",
             ValueKind::Object(_) => "an object",
             ValueKind::Call(_) => "a call",
@@ -284,9 +298,44 @@ fn parse_path_or_call(input: ParseStream) -> syn::Result<Value> {
     }
     let mut tokens = TokenStream::new();
     quote::ToTokens::to_tokens(&path, &mut tokens);
+    let handle = PathValue { text, tokens };
+    if input.peek(Token![.]) && !input.peek(Token![..]) {
+        return parse_attr(input, handle, span);
+    }
     Ok(Value {
-        kind: ValueKind::Path(PathValue { text, tokens }),
+        kind: ValueKind::Path(handle),
         span,
+    })
+}
+
+/// `.attr` or `.A.B` after a handle path.
+fn parse_attr(input: ParseStream, handle: PathValue, handle_span: Span) -> syn::Result<Value> {
+    let mut names: Vec<String> = Vec::new();
+    let mut first: Option<Span> = None;
+    let mut last = handle_span;
+    while input.peek(Token![.]) && !input.peek(Token![..]) {
+        let dot: Token![.] = input.parse()?;
+        let id = Ident::parse_any(input).map_err(|_| {
+            syn::Error::new(
+                dot.span,
+                format!(
+                    "expected an attribute name after `{}.`, e.g. `{}.Arn`",
+                    handle.text, handle.text
+                ),
+            )
+        })?;
+        first.get_or_insert(id.span());
+        last = id.span();
+        names.push(id.to_string());
+    }
+    let first = first.unwrap_or(last);
+    Ok(Value {
+        kind: ValueKind::Attr(AttrRef {
+            handle,
+            attr: names.join("."),
+            attr_span: first.join(last).unwrap_or(first),
+        }),
+        span: handle_span.join(last).unwrap_or(handle_span),
     })
 }
 

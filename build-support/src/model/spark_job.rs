@@ -586,7 +586,7 @@ fn value_to_json(v: &Value, diags: &mut Diags) -> Option<Json> {
         ValueKind::Bool(b) => Json::from(*b),
         ValueKind::List(items) => Json::Array(items.iter().filter_map(|i| value_to_json(i, diags)).collect()),
         ValueKind::Object(o) => Json::Object(object_to_json(o, diags)),
-        ValueKind::Path(_) | ValueKind::Call(_) => {
+        ValueKind::Path(_) | ValueKind::Attr(_) | ValueKind::Call(_) => {
             diags.error_help(
                 v.span,
                 "job_config holds plain JSON values",

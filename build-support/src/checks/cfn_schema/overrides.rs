@@ -162,14 +162,15 @@ impl Checker<'_> {
                     return;
                 }
                 Step::NoProperty(rec) => {
+                    let names = self.writable(rec, &path);
                     diags.error_help(
                         span,
                         format!(
                             "`{full}`: {} has no property `{seg}`{}",
                             self.place(&path),
-                            hint(closest(seg, rec.names()))
+                            hint(closest(seg, names.iter().copied()))
                         ),
-                        format!("the properties there are: {}", list_names(rec.names())),
+                        format!("the properties there are: {}", list_names(names.into_iter())),
                     );
                     return;
                 }

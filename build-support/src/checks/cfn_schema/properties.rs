@@ -187,15 +187,29 @@ impl Checker<'_> {
         }
     }
 
+    /// The names of `rec` (at `path`) that may be written: read-only ones are left out.
+    pub(super) fn writable(&self, rec: &Record, path: &Path) -> Vec<&'static str> {
+        let mut p = path.clone();
+        rec.names()
+            .filter(|n| {
+                p.key(n);
+                let ro = self.is_read_only(&p);
+                p.pop();
+                !ro
+            })
+            .collect()
+    }
+
     pub(super) fn unknown_property(&self, rec: &Record, key: &str, span: Span, path: &Path, diags: &mut Diags) {
+        let names = self.writable(rec, path);
         diags.error_help(
             span,
             format!(
                 "unknown property `{key}` in {}{}",
                 self.place(path),
-                hint(closest(key, rec.names()))
+                hint(closest(key, names.iter().copied()))
             ),
-            format!("the properties are: {}", list_names(rec.names())),
+            format!("the properties are: {}", list_names(names.into_iter())),
         );
     }
 

@@ -131,6 +131,7 @@ fn unknown_property_says_did_you_mean_and_lists() {
         "{m}"
     );
     assert!(m.contains("help: the properties are: ArchivePolicy, "), "{m}");
+    assert!(!m.contains("TopicArn"), "read-only properties are not offered: {m}");
     assert_eq!((*line, *col), at(src, "Topicname"));
 }
 

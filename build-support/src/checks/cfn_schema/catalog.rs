@@ -2,21 +2,22 @@
 //! `scripts/gen-cfn-catalog` from the resource schemas cfn-lint ships (so sparkform and
 //! cfn-lint judge a template by the same schemas).
 //!
-//! Only the index (type names and where their lines are) is built on first use; a type's
+//! Only the index (type names and where their lines are) is read on first use; a type's
 //! lines are parsed the first time that type is looked up, so a crate that declares no raw
 //! resource and no override parses nothing, and one that does parses only its types.
 //!
-//! Format: one item per line, fields separated by tabs, types sorted by name.
+//! Format: one item per line, fields separated by tabs.
 //!
 //! ```text
 //! # comment
-//! =AWS::SNS::Topic        a resource type; its lines follow until the next `=` line
-//! r  TopicArn  A/*/B      read-only property paths (`*`: any list item)
-//! c  TopicName            create-only property paths
-//! g  TopicArn  Outputs.*  Fn::GetAtt names, when they are not the read-only paths
-//! :                       record 0, the resource's `Properties`; then records 1, 2, ...
-//! :+                      a record that also allows properties it does not list
-//! Name  SHAPE  [FIELD]... a property of the record above
+//! =AWS::ACMPCA::Certificate 1251   the index: every type, sorted by name, and the length
+//! =AWS::SNS::Topic 711             in bytes of its lines; then each type's lines, in order:
+//! r  TopicArn  A/*/B               read-only property paths (`*`: any list item)
+//! c  TopicName                     create-only property paths
+//! g  TopicArn  Outputs.*           Fn::GetAtt names, when they are not the read-only paths
+//! :                                record 0, the resource's `Properties`; then 1, 2, ...
+//! :+                               a record that also allows properties it does not list
+//! Name  SHAPE  [FIELD]...          a property of the record above
 //! ```
 //!
 //! SHAPE: `s` string, `i` integer, `n` number, `b` boolean, `j` free-form JSON object, `*`
@@ -106,55 +107,78 @@ impl Record {
 
 struct Entry {
     name: &'static str,
-    body: &'static str,
+    /// Where the type's lines are in the catalog: sliced only when the type is looked up,
+    /// so building the index does not touch every page of the catalog.
+    body: std::ops::Range<usize>,
     parsed: OnceLock<Result<ResourceType, String>>,
 }
 
-fn index() -> &'static [Entry] {
-    static INDEX: OnceLock<Vec<Entry>> = OnceLock::new();
-    INDEX.get_or_init(|| build_index(CATALOG))
+fn index() -> Result<&'static [Entry], &'static str> {
+    static INDEX: OnceLock<Result<Vec<Entry>, String>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| build_index(CATALOG))
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(String::as_str)
 }
 
-fn build_index(text: &'static str) -> Vec<Entry> {
-    let starts: Vec<usize> = text
-        .match_indices("\n=")
-        .map(|(i, _)| i + 1)
-        .chain(text.starts_with('=').then_some(0))
-        .collect();
-    let mut entries: Vec<Entry> = Vec::with_capacity(starts.len());
-    let mut sorted = starts;
-    sorted.sort_unstable();
-    for (k, &start) in sorted.iter().enumerate() {
-        let end = sorted.get(k + 1).copied().unwrap_or(text.len());
-        let chunk = &text[start + 1..end];
-        let (name, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
+/// Reads the index at the top (`=Type<TAB>length` lines, one per type), then cuts the rest
+/// into the types' bodies by those lengths: only the index's ~60 KB are read.
+fn build_index(text: &'static str) -> Result<Vec<Entry>, String> {
+    let bytes = text.as_bytes();
+    let line_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i);
+    let mut pos = 0;
+    while bytes.get(pos) == Some(&b'#') {
+        pos = line_end(pos).ok_or("the catalog ends in its header")? + 1;
+    }
+    let mut heads: Vec<(&'static str, usize)> = Vec::with_capacity(2048);
+    while bytes.get(pos) == Some(&b'=') {
+        let end = line_end(pos).ok_or("the catalog ends in its index")?;
+        let line = &text[pos + 1..end];
+        let (name, len) = line
+            .rsplit_once('\t')
+            .and_then(|(n, l)| Some((n, l.parse().ok()?)))
+            .ok_or_else(|| format!("bad index line `{line}`"))?;
+        heads.push((name, len));
+        pos = end + 1;
+    }
+    let mut entries = Vec::with_capacity(heads.len());
+    for (name, len) in heads {
         entries.push(Entry {
             name,
-            body,
+            body: pos..pos + len,
             parsed: OnceLock::new(),
         });
+        pos += len;
     }
-    entries.sort_by(|a, b| a.name.cmp(b.name));
-    entries
+    if pos != text.len() {
+        return Err("the catalog has lines after its last type".into());
+    }
+    if !entries.is_sorted_by(|a, b| a.name < b.name) {
+        return Err("the index is not sorted".into());
+    }
+    Ok(entries)
 }
 
 /// Every type name in the catalog, sorted.
-pub(super) fn type_names() -> impl Iterator<Item = &'static str> {
-    index().iter().map(|e| e.name)
+pub(super) fn type_names() -> impl Iterator<Item = &'static str> + Clone {
+    index().unwrap_or_default().iter().map(|e| e.name)
 }
 
 /// The type named exactly `name`: `None` if there is none, `Some(Err)` if its catalog
 /// lines cannot be read (a catalog not written by the generator).
 pub(super) fn find(name: &str) -> Option<Result<&'static ResourceType, &'static str>> {
-    let entries = index();
+    let entries = match index() {
+        Ok(e) => e,
+        Err(e) => return Some(Err(e)),
+    };
     let i = entries.binary_search_by(|e| e.name.cmp(name)).ok()?;
     let e = &entries[i];
-    Some(
-        e.parsed
-            .get_or_init(|| parse_type(e.name, e.body))
-            .as_ref()
-            .map_err(String::as_str),
-    )
+    let parse = || match CATALOG.get(e.body.clone()) {
+        Some(body) => parse_type(e.name, body),
+        None => Err(format!("the lines of `{}` are not where the index says", e.name)),
+    };
+    Some(e.parsed.get_or_init(parse).as_ref().map_err(String::as_str))
 }
 
 fn parse_type(name: &'static str, body: &'static str) -> Result<ResourceType, String> {
@@ -167,7 +191,7 @@ fn parse_type(name: &'static str, body: &'static str) -> Result<ResourceType, St
     };
     let mut attributes: Option<Vec<String>> = None;
     for (n, line) in body.lines().enumerate() {
-        let bad = |what: &str| format!("line {} of `{name}` ({what}): {line:?}", n + 2);
+        let bad = |what: &str| format!("line {} of `{name}` ({what}): {line:?}", n + 1);
         let mut fields = line.split('\t');
         let head = fields.next().unwrap_or("");
         match head {
@@ -322,11 +346,16 @@ impl ShapeParser<'_> {
 /// Parses the whole catalog (every type), for the tests and the measurements.
 pub fn parse_all() -> Result<usize, String> {
     let mut n = 0;
-    for e in index() {
+    for e in index()? {
         find(e.name).ok_or("indexed type not found")?.map_err(str::to_string)?;
         n += 1;
     }
     Ok(n)
+}
+
+/// How many types the catalog has (builds the index, parses no type).
+pub fn type_count() -> usize {
+    index().map_or(0, <[Entry]>::len)
 }
 
 /// The catalog's size in bytes (embedded in the binary whether used or not).
@@ -381,11 +410,26 @@ mod tests {
     }
 
     #[test]
-    fn index_finds_first_middle_last() {
-        let entries = build_index("# c\n=A::B::C\n:\nX\ts\n=A::B::D\n:\n=Z::Z::Z\n:+\n");
+    fn index_then_bodies() {
+        let text = "# c\n=A::B::C\t6\n=A::B::D\t2\n=Z::Z::Z\t3\n:\nX\ts\n:\n:+\n";
+        let entries = build_index(text).unwrap();
         let names: Vec<_> = entries.iter().map(|e| e.name).collect();
         assert_eq!(names, ["A::B::C", "A::B::D", "Z::Z::Z"]);
-        assert_eq!(entries[0].body, ":\nX\ts\n");
-        assert_eq!(entries[2].body, ":+\n");
+        let body = |i: usize| &text[entries[i].body.clone()];
+        assert_eq!((body(0), body(1), body(2)), (":\nX\ts\n", ":\n", ":+\n"));
+        for damaged in [
+            "=A::B::C\t7\n:\nX\ts\n",
+            "=A::B::C\t3\n:\nX\ts\n",
+            "=A::B::C\n:\n",
+            "=B::B::B\t2\n=A::A::A\t2\n:\n:\n",
+            "# only a comment",
+        ] {
+            assert!(build_index(damaged).is_err(), "{damaged:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn the_real_catalog_is_indexed() {
+        assert!(build_index(CATALOG).is_ok());
     }
 }

@@ -59,6 +59,13 @@ pub struct Member {
 }
 
 impl PathValue {
+    /// `A.B` of `HANDLE.A.B`, and where it starts; `None` for a handle alone.
+    pub fn attribute(&self) -> Option<(String, Span)> {
+        let first = self.members.first()?;
+        let names: Vec<&str> = self.members.iter().map(|m| m.name.as_str()).collect();
+        Some((names.join("."), first.span))
+    }
+
     /// Where the path starts: errors about the reference point here.
     pub fn span(&self) -> Span {
         self.tokens
@@ -307,9 +314,14 @@ fn parse_path_or_call(input: ParseStream) -> syn::Result<Value> {
     let mut tokens = TokenStream::new();
     quote::ToTokens::to_tokens(&path, &mut tokens);
     let mut members = Vec::new();
-    while input.peek(Token![.]) && input.peek2(Ident::peek_any) {
-        input.parse::<Token![.]>()?;
-        let id = Ident::parse_any(input)?;
+    while input.peek(Token![.]) && !input.peek(Token![..]) {
+        let dot: Token![.] = input.parse()?;
+        let id = Ident::parse_any(input).map_err(|_| {
+            syn::Error::new(
+                dot.span,
+                format!("expected an attribute name after `{text}.`, e.g. `{text}.Arn`"),
+            )
+        })?;
         members.push(Member {
             name: id.to_string(),
             span: id.span(),

@@ -2,6 +2,7 @@
 //! caller can point the error at the right token.
 
 pub mod capacity;
+pub mod cfn_schema;
 pub mod cidr;
 pub mod iam;
 pub mod logs;

@@ -139,7 +139,14 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
                     const _: &[u8] = include_bytes!(#f);
                 )
             });
+            // The venv is built in Docker: without sparkform's `docker` feature this is a
+            // compile error on `dependencies` that says how to enable it.
+            let docker = p.venv.as_ref().map(|_| {
+                let span = key_span(decl, "dependencies");
+                quote_spanned!(span=> ::sparkform::__requires_docker!("`dependencies`");)
+            });
             quote! {
+                #docker
                 #(#tracked)*
                 #vis static #name: #ty = #ty {
                     handle: #ident,
@@ -153,6 +160,16 @@ pub fn handle(decl: &Declaration, construct: &Construct) -> TokenStream {
             }
         }
     }
+}
+
+/// Where field `key` is written in the body (the macro call when it is not there).
+fn key_span(decl: &Declaration, key: &str) -> proc_macro2::Span {
+    decl.body
+        .entries
+        .iter()
+        .find(|e| e.key == key)
+        .map(|e| e.key_span)
+        .unwrap_or_else(proc_macro2::Span::call_site)
 }
 
 /// The handle name when the body did not parse: the first identifier after the visibility.

@@ -82,6 +82,7 @@ impl Aws {
     pub async fn load() -> Aws {
         let retry = aws_config::retry::RetryConfig::standard().with_max_attempts(8);
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(https_client())
             .retry_config(retry)
             .load()
             .await;
@@ -113,6 +114,16 @@ impl Aws {
             region,
         }
     }
+}
+
+/// The one HTTPS client of every AWS call, the credential providers' (SSO, STS) included:
+/// hyper 1 and rustls with ring, the system's root certificates. Cargo.toml turns off the
+/// SDK's default clients, so this is the only TLS stack compiled (see its comment).
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// An AWS error as one line a person can act on.

@@ -5,8 +5,12 @@
 use crate::assembly::{Assembly, AssetEntry};
 use crate::assets::cache::AssetCache;
 use crate::assets::upload::{upload_if_absent, Upload};
-use crate::assets::venv::{build_venv, VenvBuild};
-use crate::assets::{connect_docker, Stats};
+use crate::assets::Stats;
+#[cfg(feature = "docker")]
+use crate::assets::{
+    connect_docker,
+    venv::{build_venv, VenvBuild},
+};
 use crate::aws::Aws;
 use crate::jobs::Outputs;
 use std::path::{Path, PathBuf};
@@ -38,6 +42,12 @@ pub async fn local_file(asm: &Assembly, a: &AssetEntry, cache: &AssetCache, stat
             }
             Ok(p)
         }
+        #[cfg(not(feature = "docker"))]
+        "venv" => {
+            let _ = (cache, stats);
+            Err(crate::assets::docker_disabled(&a.id))
+        }
+        #[cfg(feature = "docker")]
         "venv" => {
             let context = root.join(a.context.as_deref().unwrap_or_default());
             let b = VenvBuild {

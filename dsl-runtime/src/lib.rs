@@ -69,3 +69,68 @@ macro_rules! main {
         }
     };
 }
+
+// A construct that needs an optional feature emits `::sparkform::__requires_<feature>!(...)`
+// on the field that needs it: nothing when sparkform has the feature, otherwise a compile
+// error there that says how to enable it (a proc macro cannot see this crate's features).
+// The argument says what needs the feature, as a string literal.
+
+#[cfg(feature = "docker")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_docker {
+    ($what:literal) => {};
+}
+
+#[cfg(not(feature = "docker"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_docker {
+    ($what:literal) => {
+        ::core::compile_error!(::core::concat!(
+            $what,
+            " needs sparkform's `docker` feature (the virtualenv is built in Docker): add ",
+            "`features = [\"docker\"]` to the sparkform dependency in Cargo.toml"
+        ));
+    };
+}
+
+#[cfg(feature = "kubernetes")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_kubernetes {
+    ($what:literal) => {};
+}
+
+#[cfg(not(feature = "kubernetes"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_kubernetes {
+    ($what:literal) => {
+        ::core::compile_error!(::core::concat!(
+            $what,
+            " needs sparkform's `kubernetes` feature: add ",
+            "`features = [\"kubernetes\"]` to the sparkform dependency in Cargo.toml"
+        ));
+    };
+}
+
+#[cfg(feature = "pipeline")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_pipeline {
+    ($what:literal) => {};
+}
+
+#[cfg(not(feature = "pipeline"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __requires_pipeline {
+    ($what:literal) => {
+        ::core::compile_error!(::core::concat!(
+            $what,
+            " needs sparkform's `pipeline` feature: add ",
+            "`features = [\"pipeline\"]` to the sparkform dependency in Cargo.toml"
+        ));
+    };
+}

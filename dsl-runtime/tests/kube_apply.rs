@@ -459,11 +459,11 @@ fn certificates(dir: &std::path::Path, name: &str) -> (String, String, String) {
 #[tokio::test]
 async fn https_with_the_cluster_ca_from_describe_cluster_and_no_other() {
     use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
-    use tokio_rustls::rustls::{crypto::aws_lc_rs, ServerConfig};
+    use tokio_rustls::rustls::{crypto::ring, ServerConfig};
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = certificates(dir.path(), "cluster");
     let (other_ca, _, _) = certificates(dir.path(), "other");
-    let config = ServerConfig::builder_with_provider(std::sync::Arc::new(aws_lc_rs::default_provider()))
+    let config = ServerConfig::builder_with_provider(std::sync::Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()

@@ -7,12 +7,16 @@
 //! can say "0 Docker builds, 0 uploads" from facts rather than assumptions.
 
 pub mod cache;
+pub mod recipe;
 pub mod upload;
+#[cfg(feature = "docker")]
 pub mod venv;
 
 pub use cache::AssetCache;
+pub use recipe::{local_base_image, local_key, VenvBuild, DOCKERFILE_NAME, LOCAL_BASE_IMAGE_ENV};
 pub use upload::{upload_if_absent, Upload, MULTIPART_THRESHOLD, PART_SIZE, SHA256_METADATA};
-pub use venv::{build_venv, local_base_image, local_key, VenvBuild, DOCKERFILE_NAME, LOCAL_BASE_IMAGE_ENV};
+#[cfg(feature = "docker")]
+pub use venv::build_venv;
 
 use std::fmt;
 use std::io::Read;
@@ -222,9 +226,21 @@ impl AssetError {
     }
 }
 
+/// Why the virtualenv asset `id` cannot be built: this build of sparkform has no `docker`
+/// feature. (The `pyspark_package!` of such an asset is a compile error without it, so this
+/// only shows for an assembly built elsewhere.)
+#[cfg(not(feature = "docker"))]
+pub(crate) fn docker_disabled(id: &str) -> String {
+    format!(
+        "{id} is a virtualenv built in Docker, and this app was built without sparkform's `docker` feature: \
+         add `features = [\"docker\"]` to the sparkform dependency in Cargo.toml and run `cargo build` again"
+    )
+}
+
 /// A Docker client for `host` (`unix://...`, `tcp://...`), or for `DOCKER_HOST` (else
 /// `unix:///var/run/docker.sock`) when `host` is `None`. A missing Unix socket is an
 /// [`AssetError::DockerUnreachable`] at once; any other absent daemon is one on first use.
+#[cfg(feature = "docker")]
 pub fn connect_docker(host: Option<&str>) -> Result<bollard::Docker, AssetError> {
     let host = host
         .map(str::to_string)

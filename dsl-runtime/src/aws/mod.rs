@@ -99,6 +99,7 @@ impl Aws {
             .with_max_attempts(attempts)
             .with_max_backoff(std::time::Duration::from_secs(5));
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(https_client())
             .retry_config(retry)
             .load()
             .await;
@@ -160,6 +161,16 @@ impl Aws {
             region,
         }
     }
+}
+
+/// The one HTTPS client of every AWS call, the credential providers' (SSO, STS) included:
+/// hyper 1 and rustls with ring, the system's root certificates. Cargo.toml turns off the
+/// SDK's default clients, so this is the only TLS stack compiled (see its comment).
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// Whether `region` can be part of a host name, as AWS's endpoint rules require

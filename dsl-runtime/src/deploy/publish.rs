@@ -10,8 +10,9 @@ use super::ui::Ui;
 use crate::assembly::{Assembly, Asset, AssetSource, VenvRecipe};
 use crate::assets::cache::AssetCache;
 use crate::assets::upload::{upload_if_absent, Upload};
-use crate::assets::venv::{build_venv, local_base_image, VenvBuild, LOCAL_BASE_IMAGE_ENV};
-use crate::assets::{connect_docker, AssetError, Stats};
+#[cfg(feature = "docker")]
+use crate::assets::{build_venv, connect_docker, VenvBuild};
+use crate::assets::{local_base_image, AssetError, Stats, LOCAL_BASE_IMAGE_ENV};
 use sparkform_assembly::assets::{is_emr_compatible_image, DEFAULT_BASE_IMAGE};
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,12 @@ pub async fn deploy_file(asm: &Assembly, a: &Asset, cache: &AssetCache, stats: &
             }
             Ok(p)
         }
+        #[cfg(not(feature = "docker"))]
+        AssetSource::Venv(_) => {
+            let _ = (cache, stats);
+            Err(AssetError::InvalidInput(crate::assets::docker_disabled(&a.id)))
+        }
+        #[cfg(feature = "docker")]
         AssetSource::Venv(recipe) => {
             let b = VenvBuild::for_deploy(root, recipe, &a.hash);
             if let Some(hit) = cache.get_file(&b.key, b.archive_name()) {

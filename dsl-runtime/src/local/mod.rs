@@ -13,6 +13,7 @@
 
 pub mod envs;
 mod lock;
+#[cfg(feature = "docker")]
 pub mod packed;
 pub mod submit;
 pub mod tools;
@@ -151,6 +152,19 @@ fn job_python(
             "the PySpark venv's Python (the package has no dependencies)".into(),
         ));
     };
+    packaged_python(asm, local, id, dir, root)
+}
+
+/// The Python of the venv asset `id` (built in Docker, unpacked into the cache), or of a
+/// venv of this machine with the Spark project installed when that one cannot run here.
+#[cfg(feature = "docker")]
+fn packaged_python(
+    asm: &Assembly,
+    local: &LocalRun,
+    id: &str,
+    dir: &Path,
+    root: &Path,
+) -> Result<(PathBuf, String), String> {
     let (asset, recipe) = packed::find(&asm.manifest.assets, id)?;
     let build = packed::local_build(dir, asset, recipe);
     let archive = packed::archive(id, &build)?;
@@ -170,6 +184,11 @@ fn job_python(
             Ok((env.python, format!("a local venv with {project} installed")))
         }
     }
+}
+
+#[cfg(not(feature = "docker"))]
+fn packaged_python(_: &Assembly, _: &LocalRun, id: &str, _: &Path, _: &Path) -> Result<(PathBuf, String), String> {
+    Err(crate::assets::docker_disabled(id))
 }
 
 /// The Spark project folders of the app's jobs (relative to the crate), each once.

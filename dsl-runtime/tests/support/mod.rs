@@ -116,6 +116,7 @@ pub fn service(name: &str) -> String {
 }
 
 /// A Docker client for the services' daemon.
+#[cfg(feature = "docker")]
 pub fn docker() -> bollard::Docker {
     sparkform::assets::connect_docker(Some(&service("DOCKER_HOST"))).expect("a Docker client")
 }
@@ -163,6 +164,7 @@ pub async fn new_bucket(s3: &aws_sdk_s3::Client, purpose: &str) -> String {
 }
 
 /// Unpacks a venv-pack archive into `dir`.
+#[cfg(feature = "docker")]
 pub fn unpack(archive: &Path, dir: &Path) {
     let file = std::fs::File::open(archive).unwrap();
     tar::Archive::new(flate2::read::GzDecoder::new(file))
@@ -172,6 +174,7 @@ pub fn unpack(archive: &Path, dir: &Path) {
 
 /// Unpacks `archive` into a temporary folder and runs its `bin/python -c code`: what Spark
 /// does with `--archives venv.tar.gz#environment` and `./environment/bin/python`.
+#[cfg(feature = "docker")]
 pub fn run_packed_python(archive: &Path, code: &str) -> Result<String, String> {
     let dir = tempfile::tempdir().unwrap();
     unpack(archive, dir.path());

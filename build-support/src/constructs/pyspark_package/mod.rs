@@ -117,7 +117,17 @@ impl Construct for PySparkPackage {
         let conf = venv_conf(self, false);
         let tracked = track_files(&self.tracked);
         let attributes = crate::expand::attribute_table(self);
+        // A venv is built in Docker: without sparkform's `docker` feature, an error at
+        // `dependencies` that says how to enable it (a proc macro cannot see the features).
+        let requires = match (&self.venv, decl.body.entries.iter().find(|e| e.key == "dependencies")) {
+            (Some(_), Some(e)) => {
+                let span = e.key_span;
+                quote::quote_spanned!(span=> ::sparkform::__requires_docker!("`dependencies`");)
+            }
+            _ => TokenStream::new(),
+        };
         quote! {
+            #requires
             #tracked
             #vis static #name: #ty = #ty {
                 handle: #ident,
@@ -134,5 +144,25 @@ impl Construct for PySparkPackage {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Context;
+
+    #[test]
+    fn a_package_with_dependencies_requires_the_docker_feature() {
+        let ctx = Context {
+            crate_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pyspark-package"),
+            ..Context::default()
+        };
+        let (decl, c) = crate::constructs::parse_and_check(&DEF, DEF.example.parse().unwrap(), &ctx).unwrap();
+        let out = c.expand(&decl).to_string();
+        assert!(out.contains("__requires_docker"), "{out}");
+        let no_deps = "pub P { name: \"p\", entrypoint: \"spark/src/entrypoint.py\" }";
+        let (decl, c) = crate::constructs::parse_and_check(&DEF, no_deps.parse().unwrap(), &ctx).unwrap();
+        assert!(!c.expand(&decl).to_string().contains("__requires_docker"));
     }
 }

@@ -7,7 +7,7 @@ pub mod synth;
 pub use model::PySparkPackage;
 pub use synth::{bucket_value, ids, venv_conf, PackageIds};
 
-use super::{Construct, ConstructDef, Index, ManifestParts};
+use super::{Attribute, Construct, ConstructDef, Index, ManifestParts};
 use crate::expand::{handle_type, opt, track_files};
 use crate::model::Handle;
 use crate::synth::Linker;
@@ -58,6 +58,31 @@ impl Construct for PySparkPackage {
 
     fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        let ids = ids(self);
+        let mut out = vec![
+            Attribute {
+                name: "artifacts_bucket_name",
+                output: ids.out_bucket,
+            },
+            Attribute {
+                name: "entrypoint_uri",
+                output: ids.out_entrypoint_uri,
+            },
+        ];
+        if self.venv.is_some() {
+            out.push(Attribute {
+                name: "venv_archive_uri",
+                output: ids.out_venv_uri,
+            });
+            out.push(Attribute {
+                name: "spark_venv_conf",
+                output: ids.out_spark_conf,
+            });
+        }
+        out
     }
 
     fn synth(&self, _index: &Index, link: &mut Linker) {

@@ -7,7 +7,7 @@ pub mod synth;
 pub use model::ServerlessRuntime;
 pub use synth::{ids, RuntimeIds};
 
-use super::{Construct, ConstructDef, Index};
+use super::{Attribute, Construct, ConstructDef, Index};
 use crate::expand::{handle_type, opt};
 use crate::model::Handle;
 use crate::synth::Linker;
@@ -64,6 +64,27 @@ impl Construct for ServerlessRuntime {
 
     fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        let ids = ids(self);
+        let mut out = vec![
+            Attribute {
+                name: "application_id",
+                output: ids.out_application_id,
+            },
+            Attribute {
+                name: "application_arn",
+                output: ids.out_application_arn,
+            },
+        ];
+        if self.execution_role.is_some() {
+            out.push(Attribute {
+                name: "execution_role_arn",
+                output: ids.out_execution_role_arn,
+            });
+        }
+        out
     }
 
     fn synth(&self, _index: &Index, link: &mut Linker) {

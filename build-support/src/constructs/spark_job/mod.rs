@@ -15,7 +15,7 @@ pub mod synth;
 pub use model::SparkJob;
 pub use synth::{ids, JobIds};
 
-use super::{AppProblem, Construct, ConstructDef, Index, ManifestParts, Reference};
+use super::{AppProblem, Attribute, Construct, ConstructDef, Index, ManifestParts, Reference};
 use crate::constructs::serverless_runtime::ServerlessRuntime;
 use crate::expand::{handle_ref, handle_type, local, opt};
 use crate::model::Handle;
@@ -127,6 +127,21 @@ impl Construct for SparkJob {
             }],
             _ => Vec::new(),
         }
+    }
+
+    fn attributes(&self) -> Vec<Attribute> {
+        let ids = ids(self);
+        let mut out = vec![Attribute {
+            name: "state_machine_arn",
+            output: ids.out_state_machine_arn,
+        }];
+        if matches!(self.s3_logs, S3Logs::Created { .. }) {
+            out.push(Attribute {
+                name: "log_bucket_name",
+                output: ids.out_log_bucket,
+            });
+        }
+        out
     }
 
     fn synth(&self, index: &Index, link: &mut Linker) {

@@ -22,6 +22,10 @@ pub struct Manifest {
     pub jobs: Vec<JobEntry>,
     #[serde(default)]
     pub errors: Vec<String>,
+    /// The app's `cicd_pipeline!`, if it declares one.
+    #[cfg(feature = "pipeline")]
+    #[serde(default)]
+    pub pipeline: Option<sparkform_assembly::Pipeline>,
 }
 
 /// A value known at build time, or a stack output read at run time.

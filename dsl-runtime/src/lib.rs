@@ -17,15 +17,17 @@ pub mod handles;
 pub mod jobs;
 #[cfg(feature = "deploy")]
 pub mod local;
+#[cfg(feature = "pipeline")]
+pub mod pipeline;
 
 pub use assembly::Assembly;
 pub use handles::*;
-pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
+pub use sparkform_macros::{cicd_pipeline, pyspark_package, spark_job, spark_serverless_runtime};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::{pyspark_package, spark_job, spark_serverless_runtime};
+    pub use sparkform_macros::{cicd_pipeline, pyspark_package, spark_job, spark_serverless_runtime};
 }
 
 /// The cloud assembly that build.rs synthesized, embedded in the binary.

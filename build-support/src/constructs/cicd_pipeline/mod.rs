@@ -53,8 +53,8 @@ pub static DEF: ConstructDef = ConstructDef {
         "removal_policy",
         "tags",
     ],
-    // The Spark project and script as in examples/cicd-pipeline, whose files the fuzzer's
-    // crate context has.
+    // Paths of examples/pyspark-package, the fuzzer's crate context: its Spark project, and
+    // one of its files as the script.
     example: r#"pub PIPELINE {
         name: "SparkTest",
         repository: "owner/weekly-job",
@@ -65,7 +65,7 @@ pub static DEF: ConstructDef = ConstructDef {
             { name: "prod", account: "222222222222", region: "eu-west-1", approval: true },
         ],
         integ_test: {
-            script: "spark/integ.sh",
+            script: "spark/src/entrypoint.py",
             env: { STEP_FUNCTION_ARN: JOB.state_machine_arn },
             permissions: [{ actions: ["states:StartExecution", "states:DescribeExecution"], resources: ["*"] }],
         },

@@ -148,8 +148,26 @@ pub fn synth(p: &CicdPipeline, index: &Index, link: &mut Linker) {
     t.resource(&ids.pipeline, "AWS::CodePipeline::Pipeline", props);
     outputs(p, &ids, &mut t);
     update_role(p, &ids, &mut t);
+    if let Some(region) = p.stages.iter().find_map(|s| s.region.as_deref()) {
+        for stack in std::iter::once(&mut t).chain(targets.values_mut()) {
+            region_rule(stack, region);
+        }
+    }
     link.stacks.insert(t.stack.clone(), t);
     link.detached.extend(targets);
+}
+
+/// The stages deploy in one Region, the pipeline's: its stack (and the target accounts'
+/// role stacks) refuse another Region before creating anything. A Rule may compare the
+/// pseudo parameter `AWS::Region`.
+fn region_rule(t: &mut Template, region: &str) {
+    t.rules.insert(
+        "StagesRegion".into(),
+        json!({ "Assertions": [{
+            "Assert": { "Fn::Equals": [r#ref("AWS::Region"), region] },
+            "AssertDescription": format!("The pipeline's stages deploy in {region}: deploy this stack in {region}"),
+        }] }),
+    );
 }
 
 /// The KMS key (rotation on), the access-logs bucket and the artifact bucket, whose key and

@@ -122,19 +122,21 @@ fn keys_of(v: &Value, inside: bool, diags: &mut Diags, out: &mut Vec<StageKey>) 
     }
 }
 
-/// Whether the object uses `by_stage` anywhere.
-pub fn uses_stages(obj: &Object) -> bool {
-    obj.entries.iter().any(|e| contains(&e.value))
+/// The first `by_stage` of the object, at any depth.
+pub fn first_call(obj: &Object) -> Option<Span> {
+    obj.entries.iter().find_map(|e| first_in(&e.value))
 }
 
-fn contains(v: &Value) -> bool {
-    by_stage(v).is_some()
-        || match &v.kind {
-            ValueKind::List(items) => items.iter().any(contains),
-            ValueKind::Object(o) => o.entries.iter().any(|e| contains(&e.value)),
-            ValueKind::Call(c) => c.args.iter().any(contains),
-            _ => false,
-        }
+fn first_in(v: &Value) -> Option<Span> {
+    if let Some(c) = by_stage(v) {
+        return Some(c.name_span);
+    }
+    match &v.kind {
+        ValueKind::List(items) => items.iter().find_map(first_in),
+        ValueKind::Object(o) => first_call(o),
+        ValueKind::Call(c) => c.args.iter().find_map(first_in),
+        _ => None,
+    }
 }
 
 /// A stack's name in a stage: `staging-<stack>`, so the stages of one account never collide.

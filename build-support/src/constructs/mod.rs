@@ -153,6 +153,10 @@ pub fn check(
 ) -> Result<Box<dyn Construct>, Vec<syn::Error>> {
     let mut shape = Diags::default();
     let keys = crate::stages::keys(&decl.body, &mut shape);
+    if !shape.is_empty() {
+        // A malformed `by_stage` has no branches to check: its own error is the one to fix.
+        return Err(shape.into_errors());
+    }
     let mut names: Vec<String> = Vec::new();
     for k in keys {
         if !names.contains(&k.name) {
@@ -161,7 +165,8 @@ pub fn check(
     }
     if ctx.stage.is_some() || names.is_empty() {
         let resolved = in_stage(decl, ctx.stage.as_deref());
-        return with_shape(shape, check_resolved(def, &resolved, ctx));
+        let result = check_resolved(def, &resolved, ctx);
+        return with_shape(not_staged(shape, decl, &result), result);
     }
     let variants: Vec<Option<&str>> = std::iter::once(None)
         .chain(names.iter().map(|n| Some(n.as_str())))
@@ -191,7 +196,25 @@ pub fn check(
             shape.push(syn::Error::new(e.span(), in_variants(&e.to_string(), &vs)));
         }
     }
-    with_shape(shape, found.ok_or_else(Vec::new))
+    let result = found.ok_or_else(Vec::new);
+    with_shape(not_staged(shape, decl, &result), result)
+}
+
+/// A construct that deploys the app in stages is the same in every stage.
+fn not_staged(mut shape: Diags, decl: &Declaration, result: &Result<Box<dyn Construct>, Vec<syn::Error>>) -> Diags {
+    if let (Ok(c), Some(span)) = (result, crate::stages::first_call(&decl.body)) {
+        if c.stages().is_some() {
+            shape.error_help(
+                span,
+                format!(
+                    "`by_stage` does not apply to {}: it is one for every stage",
+                    c.def().what
+                ),
+                "give a stage its own settings in its `stages` entry",
+            );
+        }
+    }
+    shape
 }
 
 fn in_stage(decl: &Declaration, stage: Option<&str>) -> Declaration {

@@ -14,7 +14,7 @@ const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// The repository root: the crate's folder without `app_path`.
 pub fn repo_root(crate_dir: &Path, app_path: &str) -> Result<PathBuf, String> {
     let mut root = crate_dir.to_path_buf();
-    for part in app_path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+    for part in app_path.split('/').filter(|p| !p.is_empty() && *p != ".").rev() {
         if root.file_name().is_none_or(|n| n != part) {
             return Err(format!(
                 "the crate's folder {} does not end with the pipeline's `app_path` ({app_path}); pass the repository root with --repo",

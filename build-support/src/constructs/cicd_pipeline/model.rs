@@ -9,7 +9,7 @@ use crate::diag::Diags;
 use crate::model::common::{read_tags, Context, Handle, Removal};
 use crate::model::iam::{read_statements, Statement};
 use crate::reader::{Fields, Spanned};
-use crate::stages::{check_stage_name, uses_stages, BY_STAGE};
+use crate::stages::check_stage_name;
 use crate::value::{Declaration, PathValue, Value, ValueKind};
 use proc_macro2::Span;
 
@@ -127,14 +127,6 @@ fn err(diags: &mut Diags, span: Span, p: (String, String)) {
 }
 
 pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<CicdPipeline> {
-    if uses_stages(&decl.body) {
-        let span = decl.body.span;
-        diags.error_help(
-            span,
-            format!("`{BY_STAGE}` does not apply to cicd_pipeline!: the pipeline is one for every stage"),
-            "give a stage its own settings in its `stages` entry",
-        );
-    }
     let mut f = Fields::top(&decl.body, &super::DEF, diags);
     let mut handle = Handle::read(decl, &mut f, ctx, diags);
     if f.key_span("stack").is_none() {

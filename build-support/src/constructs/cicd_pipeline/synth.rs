@@ -100,7 +100,10 @@ pub fn synth(p: &CicdPipeline, index: &Index, link: &mut Linker) {
                 }
             }
         };
-        deploy_roles.push(roles.action.clone().unwrap_or(Json::Null));
+        // By name, not GetAtt: the local deploy role's trust names the pipeline role, and a
+        // reference back would be a dependency cycle.
+        let account = stage.account.as_deref().unwrap_or("${AWS::AccountId}");
+        deploy_roles.push(sub(&role_arn(account, &n.deploy_role)));
         stage_json.push(deploy_stage(p, stage, app, &roles, support, index));
         let mut names: Vec<&str> = app.stacks.keys().map(String::as_str).collect();
         if let Some(s) = &support_t {
@@ -339,9 +342,8 @@ fn pipeline_role(p: &CicdPipeline, ids: &PipelineIds, artifacts: &Artifacts, dep
     ));
     s.push(statement(true, CHANGE_SET_ACTIONS, vec![own_stack], None));
     s.push(super::iam::pass_to_cloudformation(att(&ids.update_role, "Arn")));
-    let assumable: Vec<Json> = deploy_roles.iter().filter(|r| !r.is_null()).cloned().collect();
-    if !assumable.is_empty() {
-        s.push(statement(true, &["sts:AssumeRole"], assumable, None));
+    if !deploy_roles.is_empty() {
+        s.push(statement(true, &["sts:AssumeRole"], deploy_roles.to_vec(), None));
     }
     t.resource(
         &ids.role,

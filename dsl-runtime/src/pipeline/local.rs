@@ -34,6 +34,8 @@ pub fn run_lines(lines: &[String], dir: &Path, env: &[(&str, String)]) -> Result
         .arg(&script)
         .current_dir(dir)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        // Their output is progress: stderr, so stdout holds only the result (`--json`).
+        .stdout(std::io::stderr())
         .status()
         .map_err(|e| format!("cannot run bash: {e}"))?;
     if status.success() {

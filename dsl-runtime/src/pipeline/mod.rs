@@ -73,9 +73,11 @@ pub fn run(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
             Ok(())
         }
         Command::Status { limit } => block_on(status::status(p, *limit, cli.json)),
-        Command::Publish { stage, crate_dir } => {
-            block_on(publish::publish(asm, p, stage, crate_dir.as_deref(), cli.json))
-        }
+        Command::Publish { stage, crate_dir } => block_on(async {
+            publish::publish(asm, p, stage, crate_dir.as_deref(), cli.json)
+                .await
+                .map(|_| ())
+        }),
     }
 }
 

@@ -4,6 +4,7 @@
 //! built with Docker (the project is privileged).
 
 use crate::assembly::Assembly;
+use crate::assets::upload::Upload;
 use sparkform_assembly::Pipeline;
 use std::path::Path;
 
@@ -34,17 +35,18 @@ fn convert<T: serde::de::DeserializeOwned>(stage: &str, v: serde_json::Value) ->
         .map_err(|e| format!("the manifest's stage `{stage}` is not readable: {e}; rebuild the app"))
 }
 
+/// Uploads the stage's assets that are not there yet; returns what it did for each.
 pub async fn publish(
     asm: &Assembly,
     p: &Pipeline,
     stage: &str,
     crate_dir: Option<&Path>,
     json: bool,
-) -> Result<(), String> {
+) -> Result<Vec<(String, Upload)>, String> {
     let stage_asm = stage_assembly(asm, p, stage, crate_dir)?;
     if stage_asm.manifest.assets.is_empty() {
         eprintln!("stage {stage} has no assets");
-        return Ok(());
+        return Ok(Vec::new());
     }
     let aws = crate::aws::Aws::load().await;
     let stats = crate::assets::Stats::new();
@@ -52,9 +54,9 @@ pub async fn publish(
     if json {
         let v: Vec<_> = done
             .iter()
-            .map(|(id, u)| serde_json::json!({ "asset": id, "uploaded": matches!(u, crate::assets::upload::Upload::Uploaded) }))
+            .map(|(id, u)| serde_json::json!({ "asset": id, "uploaded": matches!(u, Upload::Uploaded) }))
             .collect();
         println!("{}", serde_json::json!({ "stage": stage, "assets": v }));
     }
-    Ok(())
+    Ok(done)
 }

@@ -541,3 +541,49 @@ fn lint(templates: BTreeMap<String, Value>) {
     );
     assert!(files.len() >= 8, "{} templates", files.len());
 }
+
+#[test]
+fn a_broken_construct_is_reported_once_by_its_macro() {
+    // The job has an error of its own; the pipeline's reference to it says nothing more.
+    let broken = JOB.replace("prd", "prod").replace("entry_point:", "entry_pont:");
+    let pipeline = r#"
+cicd_pipeline!(pub PIPELINE {
+    name: "SparkTest",
+    repository: "owner/weekly-job",
+    spark_path: "spark",
+    integ_test: { script: "spark/integ.sh", env: { A: JOB.state_machine_arn } },
+});
+"#;
+    let s = app(&format!("{broken}{pipeline}"));
+    assert!(s.app_errors.is_empty(), "{:?}", s.app_errors);
+    assert!(
+        s.macro_errors
+            .iter()
+            .any(|e| e.message.contains("did you mean `entry_point`?")),
+        "{:?}",
+        s.macro_errors
+    );
+}
+
+#[test]
+fn the_unit_test_image_follows_the_runtime_release() {
+    let runtime = |h: &str, release: &str| {
+        format!("spark_serverless_runtime!(pub {h} {{ name: \"{h}\", release_label: \"{release}\" }});\n")
+    };
+    let pipeline =
+        "cicd_pipeline!(pub PIPELINE { name: \"SparkTest\", repository: \"o/r\", spark_path: \"spark\" });\n";
+    let s = app(&format!("{}{pipeline}", runtime("A", "emr-7.5.0")));
+    assert!(s.app_errors.is_empty(), "{:?}", s.app_errors);
+    let image = &s.assembly.manifest.pipeline.as_ref().unwrap().build.spark_image;
+    assert_eq!(image, "public.ecr.aws/emr-on-eks/spark/emr-7.5.0:latest");
+    let e = errors(&app(&format!(
+        "{}{}{pipeline}",
+        runtime("A", "emr-7.5.0"),
+        runtime("B", "emr-7.9.0")
+    )));
+    assert!(
+        e.iter()
+            .any(|m| m.contains("emr-7.5.0 and emr-7.9.0") && m.contains("set `spark_image`")),
+        "{e:#?}"
+    );
+}

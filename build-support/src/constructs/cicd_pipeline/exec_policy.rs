@@ -35,6 +35,9 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "s3:PutEncryptionConfiguration",
             "s3:GetLifecycleConfiguration",
             "s3:PutLifecycleConfiguration",
+            "s3:ListTagsForResource",
+            "s3:TagResource",
+            "s3:UntagResource",
         ],
         On::Any,
         false,
@@ -53,6 +56,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "kms:EnableKey",
             "kms:DisableKey",
             "kms:EnableKeyRotation",
+            "kms:DisableKeyRotation",
             "kms:GetKeyRotationStatus",
             "kms:GetKeyPolicy",
             "kms:PutKeyPolicy",
@@ -133,6 +137,8 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:DescribeVpcs",
             "ec2:DescribeVpcAttribute",
             "ec2:ModifyVpcAttribute",
+            "ec2:DescribeNetworkAcls",
+            "ec2:DescribeSecurityGroups",
         ],
         On::Any,
         false,
@@ -145,6 +151,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:DescribeSubnets",
             "ec2:ModifySubnetAttribute",
             "ec2:DescribeAvailabilityZones",
+            "ec2:DescribeNetworkAcls",
         ],
         On::Any,
         false,
@@ -165,6 +172,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:CreateRoute",
             "ec2:DeleteRoute",
             "ec2:ReplaceRoute",
+            "ec2:DescribeNetworkInterfaces",
             "ec2:DescribeRouteTables",
         ],
         On::Any,
@@ -175,6 +183,8 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
         &[
             "ec2:AssociateRouteTable",
             "ec2:DisassociateRouteTable",
+            "ec2:ReplaceRouteTableAssociation",
+            "ec2:DescribeSubnets",
             "ec2:DescribeRouteTables",
         ],
         On::Any,
@@ -202,7 +212,13 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
     ),
     (
         "AWS::EC2::EIP",
-        &["ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses"],
+        &[
+            "ec2:AllocateAddress",
+            "ec2:ReleaseAddress",
+            "ec2:DescribeAddresses",
+            "ec2:AssociateAddress",
+            "ec2:DisassociateAddress",
+        ],
         On::Any,
         false,
     ),
@@ -226,6 +242,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:RevokeSecurityGroupEgress",
             "ec2:AuthorizeSecurityGroupIngress",
             "ec2:RevokeSecurityGroupIngress",
+            "ec2:DescribeInstances",
         ],
         On::Any,
         false,
@@ -237,6 +254,9 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:DeleteVpcEndpoints",
             "ec2:ModifyVpcEndpoint",
             "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
         ],
         On::Any,
         false,
@@ -247,6 +267,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "ec2:CreateFlowLogs",
             "ec2:DeleteFlowLogs",
             "ec2:DescribeFlowLogs",
+            "ec2:DescribeTags",
             "logs:CreateLogDelivery",
             "logs:DeleteLogDelivery",
         ],
@@ -264,6 +285,17 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "emr-serverless:ListTagsForResource",
             "emr-serverless:TagResource",
             "emr-serverless:UntagResource",
+            "ec2:CreateNetworkInterface",
+            "ecr:BatchGetImage",
+            "ecr:DescribeImages",
+            "ecr:GetDownloadUrlForLayer",
+            "sso:CreateApplication",
+            "sso:DeleteApplication",
+            "sso:DescribeInstance",
+            "sso:PutApplicationAccessScope",
+            "sso:PutApplicationAssignmentConfiguration",
+            "sso:PutApplicationAuthenticationMethod",
+            "sso:PutApplicationGrant",
             "ec2:DescribeSubnets",
             "ec2:DescribeSecurityGroups",
         ],
@@ -305,6 +337,7 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "events:ListTargetsByRule",
             "events:TagResource",
             "events:UntagResource",
+            "events:ListTagsForResource",
         ],
         On::Any,
         true,
@@ -331,6 +364,11 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
             "codepipeline:ListTagsForResource",
             "codepipeline:TagResource",
             "codepipeline:UntagResource",
+            "codepipeline:EnableStageTransition",
+            "codepipeline:DisableStageTransition",
+            // CloudFormation restarts the pipeline after an update (RestartExecutionOnUpdate).
+            "codepipeline:StartPipelineExecution",
+            "iam:GetRole",
             // A pipeline with a connection source may only be written by whom may pass it.
             "codeconnections:PassConnection",
             "codestar-connections:PassConnection",
@@ -356,6 +394,12 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
 /// The resource types sparkform knows the permissions of.
 pub fn known_types() -> impl Iterator<Item = &'static str> {
     TYPES.iter().map(|t| t.0)
+}
+
+/// Every action CloudFormation's role gets for a type (besides `iam:PassRole` and EC2's
+/// tag actions, added when needed).
+pub fn actions_of(resource_type: &str) -> Option<&'static [&'static str]> {
+    TYPES.iter().find(|t| t.0 == resource_type).map(|t| t.1)
 }
 
 /// The execution role's statements for stacks of these types. `prefixes` are the name

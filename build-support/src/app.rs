@@ -10,7 +10,7 @@
 //! prints the macros' problems too, and nothing is hidden.
 
 use crate::assembly::{Assembly, Declared};
-use crate::constructs::{self, AppProblem, Construct, ConstructDef, Index, ManifestParts, Resolved};
+use crate::constructs::{self, AppProblem, Construct, ConstructDef, Index, ManifestParts, Resolved, StageApp, Staged};
 use crate::model::Context;
 use crate::synth::Linker;
 use proc_macro2::Span;
@@ -196,50 +196,142 @@ pub fn synthesize_sources(ctx: &Context, sources: &[(String, String)]) -> Synthe
 }
 
 /// [`synthesize_sources`] with another construct table (a construct under development).
+///
+/// With a construct that deploys the app in stages (`cicd_pipeline!`), the rest of the app is
+/// synthesized once per stage first (its `by_stage` values resolved, its stacks named
+/// `<stage>-<stack>`), and that construct sees the stages through the index. The app is
+/// also synthesized without stages, as a developer deploys it: byte for byte what it is
+/// without a pipeline.
 pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: &[(String, String)]) -> Synthesis {
     let mut found = Vec::new();
     for (path, text) in sources {
         found.extend(find_macros(table, path, text));
     }
-    let mut constructs: Vec<Box<dyn Construct>> = Vec::new();
-    let mut origin: Vec<&Found> = Vec::new();
-    let mut failed = Vec::new();
-    let mut macro_errors = Vec::new();
-    for f in &found {
+    let base = check_all(&found, ctx);
+    let mut app_errors = duplicate_handles(&base.constructs, &base.origin);
+    let stagers: Vec<usize> = (0..base.constructs.len())
+        .filter(|i| base.constructs[*i].stages().is_some())
+        .collect();
+    for i in stagers.iter().skip(1) {
+        let c = &base.constructs[*i];
+        app_errors.push(Located {
+            loc: base.origin[*i].loc.clone(),
+            message: format!(
+                "`{}` is a second {} in this app; one deploys the whole app, so keep one",
+                c.handle().ident,
+                c.def().what
+            ),
+        });
+    }
+    let stage_names = stagers.first().and_then(|i| base.constructs[*i].stages());
+    let (staged, stage_errors) = match &stage_names {
+        Some(names) => synthesize_stages(&found, ctx, names),
+        None => (None, Vec::new()),
+    };
+    app_errors.extend(stage_key_problems(&found, stage_names.as_deref()));
+    let mut index = Index::new(&base.constructs, &base.failed);
+    if let Some(s) = &staged {
+        index = index.with_staged(s);
+    }
+    let mut out = synthesize_checked(&base, &index, |_| true);
+    app_errors.append(&mut out.app_errors);
+    for (e, stages) in stage_errors {
+        if !app_errors.contains(&e) {
+            let names: Vec<String> = stages.iter().map(|s| format!("`{s}`")).collect();
+            let s = if names.len() == 1 { "" } else { "s" };
+            app_errors.push(Located {
+                loc: e.loc,
+                message: format!("{} (in stage{s} {})", e.message, names.join(", ")),
+            });
+        }
+    }
+    drop(index);
+    let mut detached = std::mem::take(&mut out.link.detached);
+    for stage in staged.into_iter().flat_map(|s| s.stages) {
+        detached.extend(stage.stacks);
+    }
+    let assembly = Assembly::new(
+        ctx,
+        &out.link.stacks,
+        &detached,
+        &out.declared,
+        out.parts,
+        &base.macro_errors,
+        &mut app_errors,
+    );
+    Synthesis {
+        assembly,
+        macro_errors: base.macro_errors,
+        app_errors,
+    }
+}
+
+/// The declarations checked, with where each was found.
+struct Checked<'f> {
+    constructs: Vec<Box<dyn Construct>>,
+    origin: Vec<&'f Found>,
+    /// (handle name, row) of each declaration that did not check.
+    failed: Vec<(String, &'static ConstructDef)>,
+    macro_errors: Vec<Located>,
+}
+
+fn check_all<'f>(found: &'f [Found], ctx: &Context) -> Checked<'f> {
+    let mut c = Checked {
+        constructs: Vec::new(),
+        origin: Vec::new(),
+        failed: Vec::new(),
+        macro_errors: Vec::new(),
+    };
+    for f in found {
         match constructs::parse_and_check(f.def, f.tokens.clone(), ctx) {
-            Ok((_, c)) => {
-                constructs.push(c);
-                origin.push(f);
+            Ok((_, construct)) => {
+                c.constructs.push(construct);
+                c.origin.push(f);
             }
             Err(errors) => {
-                macro_errors.extend(errors.iter().map(|e| Located {
+                c.macro_errors.extend(errors.iter().map(|e| Located {
                     loc: f.locate(Some(e.span())),
                     message: e.to_string(),
                 }));
                 if let Some(name) = crate::expand::declared_name(&f.tokens) {
-                    failed.push((name, f.def));
+                    c.failed.push((name, f.def));
                 }
             }
         }
     }
-    let mut app_errors = duplicate_handles(&constructs, &origin);
-    let index = Index::new(&constructs, &failed);
+    c
+}
+
+/// What synthesizing the checked constructs gave.
+struct Synthesized {
+    link: Linker,
+    parts: ManifestParts,
+    declared: Vec<Declared>,
+    app_errors: Vec<Located>,
+}
+
+/// Resolves references, runs the app checks and synthesizes the constructs `keep` accepts.
+fn synthesize_checked(checked: &Checked, index: &Index, keep: impl Fn(&dyn Construct) -> bool) -> Synthesized {
+    let mut app_errors = Vec::new();
     let mut usable = Vec::new();
-    for (c, f) in constructs.iter().zip(&origin) {
+    for (c, f) in checked.constructs.iter().zip(&checked.origin) {
+        if !keep(c.as_ref()) {
+            continue;
+        }
         let mut problems: Vec<AppProblem> = Vec::new();
         let mut blocked = false;
         for r in c.references() {
             match index.resolve(&r) {
                 Resolved::Found(_) => {}
                 Resolved::Failed => blocked = true,
-                Resolved::Problem(message) => problems.push(AppProblem {
-                    span: Some(r.path.span()),
+                Resolved::Problem { span, message } => problems.push(AppProblem {
+                    span: span.or(Some(r.path.span())),
                     message,
                 }),
             }
         }
         if problems.is_empty() && !blocked {
-            problems = c.check_app(&index);
+            problems = c.check_app(index);
         }
         let ok = problems.is_empty() && !blocked;
         app_errors.extend(problems.into_iter().map(|p| Located {
@@ -256,7 +348,7 @@ pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: 
         constructs::attributes::publish(*c, &mut link);
     }
     for (c, _) in &usable {
-        c.synth(&index, &mut link);
+        c.synth(index, &mut link);
     }
     for t in link.stacks.values() {
         for d in &t.duplicates {
@@ -276,7 +368,7 @@ pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: 
     }
     let mut parts = ManifestParts::default();
     for (c, _) in &usable {
-        c.manifest(&index, &mut parts);
+        c.manifest(index, &mut parts);
     }
     let declared: Vec<Declared> = usable
         .iter()
@@ -287,12 +379,77 @@ pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: 
             loc: f.loc.clone(),
         })
         .collect();
-    let assembly = Assembly::new(ctx, &link.stacks, &declared, parts, &macro_errors, &mut app_errors);
-    Synthesis {
-        assembly,
-        macro_errors,
+    Synthesized {
+        link,
+        parts,
+        declared,
         app_errors,
     }
+}
+
+/// The app once per stage, without the construct that deploys it; and the app errors each
+/// stage has (with the stages that have it). Errors inside a macro call are the macro's: it
+/// checks every `by_stage` branch itself.
+fn synthesize_stages(
+    found: &[Found],
+    ctx: &Context,
+    names: &[String],
+) -> (Option<Staged>, Vec<(Located, Vec<String>)>) {
+    let mut staged = Staged::default();
+    let mut errors: Vec<(Located, Vec<String>)> = Vec::new();
+    for name in names {
+        let ctx = Context {
+            stage: Some(name.clone()),
+            ..ctx.clone()
+        };
+        let checked = check_all(found, &ctx);
+        let index = Index::new(&checked.constructs, &checked.failed);
+        let out = synthesize_checked(&checked, &index, |c| c.stages().is_none());
+        for e in out.app_errors {
+            match errors.iter_mut().find(|(x, _)| *x == e) {
+                Some((_, stages)) => stages.push(name.clone()),
+                None => errors.push((e, vec![name.clone()])),
+            }
+        }
+        staged.stages.push(StageApp {
+            name: name.clone(),
+            stacks: out.link.stacks,
+            parts: out.parts,
+            declared: out.declared,
+        });
+    }
+    (Some(staged), errors)
+}
+
+/// Every stage a `by_stage` names must be one the app's pipeline declares (by value).
+fn stage_key_problems(found: &[Found], stages: Option<&[String]>) -> Vec<Located> {
+    let mut out = Vec::new();
+    for f in found {
+        let Ok(decl) = crate::value::parse_declaration(f.tokens.clone()) else {
+            continue;
+        };
+        let mut ignored = crate::diag::Diags::default();
+        for k in crate::stages::keys(&decl.body, &mut ignored) {
+            let message = match stages {
+                Some(names) if names.contains(&k.name) => continue,
+                Some(names) => format!(
+                    "`{}` is not a stage of this app's pipeline{} (its stages: {})",
+                    k.name,
+                    crate::diag::suggestion(&k.name, names.iter().map(String::as_str)),
+                    names.join(", ")
+                ),
+                None => format!(
+                    "`by_stage` names the stage `{}`, and this app declares no `cicd_pipeline!` with stages; declare one, or write the value without `by_stage`",
+                    k.name
+                ),
+            };
+            out.push(Located {
+                loc: f.locate(Some(k.span)),
+                message,
+            });
+        }
+    }
+    out
 }
 
 /// Two handles with the same name in a stack would share logical IDs (DSF's same-name

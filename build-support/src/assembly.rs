@@ -35,10 +35,66 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A stack's manifest entry and its rendered template; CloudFormation's limits are checked
+/// (a breach is reported at the first construct of the stack).
+pub fn stack_entry(
+    name: &str,
+    t: &Template,
+    sources: &[Declared],
+    app_errors: &mut Vec<Located>,
+) -> (StackEntry, String) {
+    let body = t.render();
+    let file = format!("{name}.template.json");
+    let loc = sources
+        .iter()
+        .find(|c| c.stack == name)
+        .map(|c| c.loc.clone())
+        .unwrap_or_default();
+    let mut limit = |message: String| {
+        app_errors.push(Located {
+            loc: loc.clone(),
+            message,
+        })
+    };
+    if body.len() > MAX_TEMPLATE_BYTES {
+        limit(format!("stack `{name}` has a {} byte template; CloudFormation's limit is {MAX_TEMPLATE_BYTES}: split it with `stack: \"...\"`", body.len()));
+    }
+    if t.resources.len() > MAX_RESOURCES {
+        limit(format!("stack `{name}` has {} resources; CloudFormation's limit is {MAX_RESOURCES}: split it with `stack: \"...\"`", t.resources.len()));
+    }
+    if t.outputs.len() > MAX_OUTPUTS {
+        limit(format!(
+            "stack `{name}` has {} outputs; CloudFormation's limit is {MAX_OUTPUTS}",
+            t.outputs.len()
+        ));
+    }
+    let entry = StackEntry {
+        name: name.to_string(),
+        template: file,
+        template_sha256: sha256_hex(body.as_bytes()),
+        resources: t.resources.len(),
+        depends_on: t.depends_on.iter().cloned().collect(),
+        constructs: sources
+            .iter()
+            .filter(|c| c.stack == name)
+            .map(|c| ConstructEntry {
+                kind: c.kind.into(),
+                handle: c.handle.clone(),
+                source: c.loc.to_string(),
+            })
+            .collect(),
+        outputs: t.outputs.keys().cloned().collect(),
+    };
+    (entry, body)
+}
+
 impl Assembly {
+    /// `stacks` are what `deploy` deploys; `detached` templates are only written (a
+    /// pipeline deploys them).
     pub fn new(
         ctx: &Context,
         stacks: &BTreeMap<String, Template>,
+        detached: &BTreeMap<String, Template>,
         sources: &[Declared],
         parts: ManifestParts,
         macro_errors: &[Located],
@@ -47,49 +103,13 @@ impl Assembly {
         let mut templates = BTreeMap::new();
         let mut entries = Vec::new();
         for (name, t) in stacks {
-            let body = t.render();
-            let file = format!("{name}.template.json");
-            let loc = sources
-                .iter()
-                .find(|c| &c.stack == name)
-                .map(|c| c.loc.clone())
-                .unwrap_or_default();
-            let mut limit = |message: String| {
-                app_errors.push(Located {
-                    loc: loc.clone(),
-                    message,
-                })
-            };
-            if body.len() > MAX_TEMPLATE_BYTES {
-                limit(format!("stack `{name}` has a {} byte template; CloudFormation's limit is {MAX_TEMPLATE_BYTES}: split it with `stack: \"...\"`", body.len()));
-            }
-            if t.resources.len() > MAX_RESOURCES {
-                limit(format!("stack `{name}` has {} resources; CloudFormation's limit is {MAX_RESOURCES}: split it with `stack: \"...\"`", t.resources.len()));
-            }
-            if t.outputs.len() > MAX_OUTPUTS {
-                limit(format!(
-                    "stack `{name}` has {} outputs; CloudFormation's limit is {MAX_OUTPUTS}",
-                    t.outputs.len()
-                ));
-            }
-            entries.push(StackEntry {
-                name: name.clone(),
-                template: file.clone(),
-                template_sha256: sha256_hex(body.as_bytes()),
-                resources: t.resources.len(),
-                depends_on: t.depends_on.iter().cloned().collect(),
-                constructs: sources
-                    .iter()
-                    .filter(|c| &c.stack == name)
-                    .map(|c| ConstructEntry {
-                        kind: c.kind.into(),
-                        handle: c.handle.clone(),
-                        source: c.loc.to_string(),
-                    })
-                    .collect(),
-                outputs: t.outputs.keys().cloned().collect(),
-            });
-            templates.insert(file, body);
+            let (entry, body) = stack_entry(name, t, sources, app_errors);
+            templates.insert(entry.template.clone(), body);
+            entries.push(entry);
+        }
+        for (name, t) in detached {
+            let (entry, body) = stack_entry(name, t, sources, app_errors);
+            templates.insert(entry.template, body);
         }
         let errors = macro_errors
             .iter()
@@ -113,6 +133,7 @@ impl Assembly {
             kubernetes: parts.kubernetes,
             jobs: parts.jobs,
             errors,
+            pipeline: parts.pipeline,
         };
         Assembly { manifest, templates }
     }

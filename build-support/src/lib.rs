@@ -8,6 +8,7 @@
 //!   value checks, templates, buckets).
 //! - [`app`] and [`assembly`]: whole-app synthesis from the crate's sources, written to
 //!   `target/sparkform/<crate>/` in the layout of the contract crate `sparkform-assembly`.
+//! - [`stages`]: per-stage values (`by_stage`), resolved before any checker reads a body.
 //! - [`expand`]: what a macro call expands to (`sparkform-macros` is a shim over it).
 //!
 //! A user crate's `build.rs` is one line: `fn main() { sparkform_build::synthesize(); }`.
@@ -20,6 +21,7 @@ pub mod diag;
 pub mod expand;
 pub mod model;
 pub mod reader;
+pub mod stages;
 pub mod synth;
 pub mod value;
 

@@ -76,3 +76,23 @@ pub fn pyspark_package(input: TokenStream) -> TokenStream {
 pub fn execution_role(input: TokenStream) -> TokenStream {
     run("execution_role", input)
 }
+
+/// Declares the app's CI/CD pipeline (DSF's `SparkEmrCICDPipeline`) in native
+/// CloudFormation: a connection source, a build stage (unit tests in EMR's Spark image, then
+/// `cargo build` of the app), its own update, and one stage per environment (cross-account
+/// through roles sparkform synthesizes), with integration tests fed by stack outputs.
+///
+/// ```text
+/// cicd_pipeline!(pub PIPELINE {
+///     name: "SparkTest",
+///     repository: "owner/weekly-job",
+///     branch: "mainline",
+///     spark_path: "spark",
+///     integ_test: { script: "spark/integ.sh", env: { STEP_FUNCTION_ARN: NIGHTLY.state_machine_arn } },
+/// });
+/// ```
+/// The other constructs take per-stage values with `by_stage({ prod: ..., default: ... })`.
+#[proc_macro]
+pub fn cicd_pipeline(input: TokenStream) -> TokenStream {
+    run("cicd_pipeline", input)
+}

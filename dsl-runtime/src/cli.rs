@@ -100,6 +100,10 @@ pub enum Command {
     /// Show the stacks' states and outputs, and each job's recent runs.
     #[cfg(feature = "deploy")]
     Status,
+    /// The app's CI/CD pipeline: `status`, `build-local`, `roles`.
+    #[cfg(feature = "deploy")]
+    #[command(subcommand)]
+    Pipeline(crate::pipeline::Command),
     /// Print the driver's stdout and stderr of a job's latest run (or of --run-id) from S3.
     #[cfg(feature = "deploy")]
     Logs {
@@ -170,6 +174,8 @@ pub fn run(cli: &Cli, assembly: &Assembly) -> Result<(), String> {
         } => run_local(cli, assembly, job, args),
         #[cfg(feature = "deploy")]
         Command::Test { pytest_args } => crate::local::test(assembly, pytest_args),
+        #[cfg(feature = "deploy")]
+        Command::Pipeline(c) => crate::pipeline::run(cli, c, assembly),
         #[cfg(feature = "deploy")]
         other => remote::run(cli, other, assembly),
     }
@@ -474,6 +480,7 @@ mod remote {
                 Ok(())
             }
             Command::Synth { .. } | Command::List | Command::Test { .. } => unreachable!("handled without AWS"),
+            Command::Pipeline(_) => unreachable!("handled by the pipeline module"),
         }
     }
 

@@ -165,3 +165,29 @@ impl PySparkPackage {
         attributes: &[],
     };
 }
+
+/// A `cicd_pipeline!` declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CicdPipeline {
+    pub handle: &'static str,
+    /// The stack that holds the pipeline.
+    pub stack: &'static str,
+    /// The CodePipeline pipeline's name.
+    pub name: &'static str,
+    /// Stack outputs holding the pipeline's name and ARN.
+    pub name_output: &'static str,
+    pub arn_output: &'static str,
+    /// The stages, in the order the pipeline deploys them.
+    pub stages: &'static [&'static str],
+}
+
+impl CicdPipeline {
+    pub const PLACEHOLDER: Self = CicdPipeline {
+        handle: "",
+        stack: "",
+        name: "",
+        name_output: "",
+        arn_output: "",
+        stages: &[],
+    };
+}

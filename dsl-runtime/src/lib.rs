@@ -21,17 +21,19 @@ pub mod jobs;
 pub mod kubernetes;
 #[cfg(feature = "deploy")]
 pub mod local;
+#[cfg(feature = "deploy")]
+pub mod pipeline;
 
 pub use assembly::Assembly;
 #[cfg(feature = "deploy")]
 pub use context::{Context, Error};
 pub use handles::*;
-pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
+pub use sparkform_macros::{cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::{execution_role, pyspark_package, spark_job, spark_serverless_runtime};
+    pub use sparkform_macros::{cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime};
 }
 
 /// The JSON text of the cloud assembly that build.rs synthesized, embedded in the binary;
@@ -111,26 +113,6 @@ macro_rules! __requires_kubernetes {
             $what,
             " needs sparkform's `kubernetes` feature: add ",
             "`features = [\"kubernetes\"]` to the sparkform dependency in Cargo.toml"
-        ));
-    };
-}
-
-#[cfg(feature = "pipeline")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __requires_pipeline {
-    ($what:literal) => {};
-}
-
-#[cfg(not(feature = "pipeline"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __requires_pipeline {
-    ($what:literal) => {
-        ::core::compile_error!(::core::concat!(
-            $what,
-            " needs sparkform's `pipeline` feature: add ",
-            "`features = [\"pipeline\"]` to the sparkform dependency in Cargo.toml"
         ));
     };
 }

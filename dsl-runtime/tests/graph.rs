@@ -90,6 +90,7 @@ fn eks_app() -> Manifest {
             stack("other", &[]),
         ],
         crate_dir: String::new(),
+        pipeline: None,
         assets: Vec::new(),
         kubernetes: vec![KubeGroup {
             id: "EksObjects".into(),

@@ -69,6 +69,7 @@ pub fn scenarios() -> Vec<App> {
                 crate_name: name.clone(),
                 remove_data_on_destroy: false,
                 crate_dir: dir.clone(),
+                ..Context::default()
             };
             App {
                 name,

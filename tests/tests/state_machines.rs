@@ -127,7 +127,10 @@ fn serverless_requests_carry_the_job_timeout_and_eks_requests_a_release() {
     for (name, d) in state_machines() {
         let params = &d["States"]["StartJobRun"]["Parameters"];
         if params.get("ApplicationId").is_some() {
-            assert!(params["ExecutionTimeoutMinutes"].as_u64().unwrap() > 0, "{name}");
+            // A streaming job runs until cancelled (0: no timeout); a batch job always has one.
+            let timeout = params["ExecutionTimeoutMinutes"].as_u64().unwrap();
+            let streaming = params["Mode"] == "STREAMING";
+            assert_eq!(timeout == 0, streaming, "{name}: timeout {timeout}");
         } else {
             let label = params["ReleaseLabel"].as_str().unwrap_or("");
             assert!(

@@ -8,12 +8,14 @@
 //! - [`assets`]: files the runtime uploads (with the one ignore list and the venv recipe).
 //! - [`jobs`]: what `run`, `status` and `logs` need for each job.
 //! - [`kubernetes`]: manifests the runtime applies to EKS clusters.
+//! - [`pipeline`]: a CI/CD pipeline's stages, build commands and target-account stacks.
 //! - [`steps`]: the deploy graph of typed steps, derived from the manifest.
 
 pub mod assets;
 pub mod jobs;
 pub mod kubernetes;
 pub mod manifest;
+pub mod pipeline;
 pub mod placeholder;
 pub mod steps;
 pub mod value_ref;
@@ -22,6 +24,7 @@ pub use assets::{Asset, AssetSource, VenvRecipe};
 pub use jobs::{Job, LocalRun, Service};
 pub use kubernetes::KubeGroup;
 pub use manifest::{ConstructEntry, Embedded, Manifest, Stack, VersionError, MANIFEST_VERSION};
+pub use pipeline::Pipeline;
 pub use placeholder::{Bindings, Placeholder};
 pub use steps::{Graph, Step};
 pub use value_ref::ValueRef;

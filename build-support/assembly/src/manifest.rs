@@ -3,6 +3,7 @@
 use crate::assets::Asset;
 use crate::jobs::Job;
 use crate::kubernetes::KubeGroup;
+use crate::pipeline::Pipeline;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,6 +29,11 @@ pub struct Manifest {
     pub jobs: Vec<Job>,
     /// Problems found at build time; a manifest with errors is never deployed.
     pub errors: Vec<String>,
+    /// The app's CI/CD pipeline, if it declares one. Absent otherwise, so a reader that
+    /// knows nothing of pipelines reads the same manifest (its `stacks` are still what a
+    /// developer deploys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<Pipeline>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -158,6 +164,7 @@ mod tests {
             kubernetes: Vec::new(),
             jobs: Vec::new(),
             errors: Vec::new(),
+            pipeline: None,
         }
     }
 

@@ -215,6 +215,7 @@ mod tests {
             }],
             jobs: Vec::new(),
             errors: Vec::new(),
+            pipeline: None,
         }
     }
 

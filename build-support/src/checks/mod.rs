@@ -7,6 +7,7 @@ pub mod cidr;
 pub mod iam;
 pub mod logs;
 pub mod names;
+pub mod regions;
 pub mod release;
 pub mod schedule;
 pub mod spark_submit;

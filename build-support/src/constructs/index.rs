@@ -3,8 +3,10 @@
 //! neither an error nor synthesized: the macro of that declaration reports the real problem,
 //! on its token, and nothing else is said about it.
 
-use super::{Construct, ConstructDef, Reference};
+use super::{Attribute, Construct, ConstructDef, Reference, Staged};
+use crate::diag::suggestion;
 use crate::value::PathValue;
+use proc_macro2::Span;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug)]
@@ -20,17 +22,61 @@ pub enum Resolved<'a> {
     Found(&'a dyn Construct),
     /// The declaration exists and has errors of its own: say nothing more.
     Failed,
-    /// A problem with the reference itself: no such handle, or a handle of another kind.
-    Problem(String),
+    /// A problem with the reference itself: no such handle, a handle of another kind, or an
+    /// attribute the construct does not have (then at the attribute's token).
+    Problem {
+        span: Option<Span>,
+        message: String,
+    },
 }
 
 #[derive(Debug, Default)]
 pub struct Index<'a> {
     slots: BTreeMap<String, Slot<'a>>,
+    staged: Option<&'a Staged>,
+}
+
+fn problem<'a>(message: String) -> Resolved<'a> {
+    Resolved::Problem { span: None, message }
 }
 
 fn wrong_kind<'a>(ident: &str, def: &ConstructDef, field: &str, kinds: &str) -> Resolved<'a> {
-    Resolved::Problem(format!("`{ident}` is a {}, and `{field}` takes a {kinds}", def.what))
+    problem(format!("`{ident}` is a {}, and `{field}` takes a {kinds}", def.what))
+}
+
+/// The attribute a path's member names, or why there is none.
+pub fn attribute_of(c: &dyn Construct, path: &PathValue) -> Result<Attribute, (Span, String)> {
+    let ident = ident_of(path);
+    let Some(m) = path.members.first() else {
+        return Err((
+            path.span(),
+            format!("name an attribute of `{ident}`, e.g. `{ident}.<attribute>`"),
+        ));
+    };
+    if let Some(extra) = path.members.get(1) {
+        return Err((extra.span, format!("`{ident}.{}` has no parts of its own", m.name)));
+    }
+    let attrs = c.attributes();
+    match attrs.iter().find(|a| a.name == m.name) {
+        Some(a) => Ok(a.clone()),
+        None => {
+            let names: Vec<&str> = attrs.iter().map(|a| a.name).collect();
+            let hint = suggestion(&m.name, names.iter().copied());
+            let list = if names.is_empty() {
+                format!("{} has no attributes", c.def().what)
+            } else {
+                format!("its attributes: {}", names.join(", "))
+            };
+            Err((
+                m.span,
+                format!(
+                    "`{ident}` ({}) has no attribute `{}`{hint}; {list}",
+                    c.def().what,
+                    m.name
+                ),
+            ))
+        }
+    }
 }
 
 /// The handle name a path ends with (`jobs::RUNTIME` names `RUNTIME`).
@@ -48,27 +94,61 @@ impl<'a> Index<'a> {
         for c in constructs {
             slots.insert(c.handle().ident.clone(), Slot::Checked(c.as_ref()));
         }
-        Index { slots }
+        Index { slots, staged: None }
+    }
+
+    /// The index with the app's stages, for the construct that deploys them.
+    pub fn with_staged(mut self, staged: &'a Staged) -> Index<'a> {
+        self.staged = Some(staged);
+        self
+    }
+
+    /// The app synthesized once per stage, when a construct deploys it in stages.
+    pub fn staged(&self) -> Option<&'a Staged> {
+        self.staged
     }
 
     /// Resolves a reference to one of the kinds it accepts.
     pub fn resolve(&self, r: &Reference) -> Resolved<'a> {
         let ident = ident_of(r.path);
-        let kinds = r
-            .accepts
-            .iter()
-            .map(|k| format!("{k}!"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let kinds = if r.accepts.is_empty() {
+            "construct".to_string()
+        } else {
+            r.accepts
+                .iter()
+                .map(|k| format!("{k}!"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let fits = |kind: &str| r.accepts.is_empty() || r.accepts.contains(&kind);
         match self.slots.get(ident) {
-            None => Resolved::Problem(format!(
+            None => problem(format!(
                 "`{ident}` (in `{}`) is not a {kinds} declared in this crate",
                 r.field
             )),
-            Some(Slot::Failed(def)) if r.accepts.contains(&def.macro_name) => Resolved::Failed,
-            Some(Slot::Checked(c)) if r.accepts.contains(&c.def().macro_name) => Resolved::Found(*c),
+            Some(Slot::Failed(def)) if fits(def.macro_name) => Resolved::Failed,
+            Some(Slot::Checked(c)) if fits(c.def().macro_name) => {
+                if r.path.members.is_empty() {
+                    return Resolved::Found(*c);
+                }
+                match attribute_of(*c, r.path) {
+                    Ok(_) => Resolved::Found(*c),
+                    Err((span, message)) => Resolved::Problem {
+                        span: Some(span),
+                        message,
+                    },
+                }
+            }
             Some(Slot::Checked(c)) => wrong_kind(ident, c.def(), r.field, &kinds),
             Some(Slot::Failed(def)) => wrong_kind(ident, def, r.field, &kinds),
+        }
+    }
+
+    /// The construct a path names, whatever its kind.
+    pub fn construct(&self, path: &PathValue) -> Option<&'a dyn Construct> {
+        match self.slots.get(ident_of(path)) {
+            Some(Slot::Checked(c)) => Some(*c),
+            _ => None,
         }
     }
 
@@ -76,14 +156,6 @@ impl<'a> Index<'a> {
     pub fn get<T: Construct>(&self, path: &PathValue) -> Option<&'a T> {
         match self.slots.get(ident_of(path)) {
             Some(Slot::Checked(c)) => c.as_any().downcast_ref::<T>(),
-            _ => None,
-        }
-    }
-
-    /// The checked construct a path names, whatever its kind.
-    pub fn construct(&self, path: &PathValue) -> Option<&'a dyn Construct> {
-        match self.slots.get(ident_of(path)) {
-            Some(Slot::Checked(c)) => Some(*c),
             _ => None,
         }
     }

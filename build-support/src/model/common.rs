@@ -16,6 +16,10 @@ pub struct Context {
     pub remove_data_on_destroy: bool,
     /// The crate's directory: files that macros name (PySpark code) are relative to it.
     pub crate_dir: std::path::PathBuf,
+    /// The stage being synthesized (build.rs, once per stage of a `cicd_pipeline!`): its
+    /// `by_stage` values apply and its stacks are named `<stage>-<stack>`. `None` for the
+    /// macros and for the app as a developer deploys it.
+    pub stage: Option<String>,
 }
 
 pub const OPT_IN_KEY: &str = "remove-data-on-destroy";
@@ -43,6 +47,7 @@ impl Context {
             crate_name: crate_name.to_string(),
             remove_data_on_destroy: opt_in,
             crate_dir: Default::default(),
+            stage: None,
         }
     }
 
@@ -105,6 +110,10 @@ impl Handle {
                 s.value
             }
             None => ctx.default_stack(),
+        };
+        let stack = match &ctx.stage {
+            Some(stage) => crate::stages::stage_stack(stage, &stack),
+            None => stack,
         };
         let exports = read_exports(fields, diags);
         Handle {

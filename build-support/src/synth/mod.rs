@@ -22,6 +22,9 @@ pub struct Template {
     pub duplicates: Vec<String>,
     /// Stacks whose exports this one imports: they deploy first.
     pub depends_on: std::collections::BTreeSet<String>,
+    /// The `Parameters` and `Rules` sections (written only when not empty).
+    pub parameters: BTreeMap<String, Json>,
+    pub rules: BTreeMap<String, Json>,
 }
 
 impl Template {
@@ -107,6 +110,12 @@ impl Template {
                 kinds.join(", ")
             )),
         );
+        if !self.parameters.is_empty() {
+            doc.insert("Parameters".into(), json!(self.parameters));
+        }
+        if !self.rules.is_empty() {
+            doc.insert("Rules".into(), json!(self.rules));
+        }
         doc.insert("Resources".into(), json!(self.resources));
         if !self.outputs.is_empty() {
             doc.insert("Outputs".into(), json!(self.outputs));
@@ -155,6 +164,9 @@ pub fn tags(pairs: &[(String, String)]) -> Json {
 #[derive(Default)]
 pub struct Linker {
     pub stacks: BTreeMap<String, Template>,
+    /// Templates written to the assembly that `deploy` does not deploy: a pipeline deploys
+    /// them (or, for another account's roles, a person does, once).
+    pub detached: BTreeMap<String, Template>,
 }
 
 impl Linker {

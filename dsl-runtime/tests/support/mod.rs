@@ -91,6 +91,7 @@ pub fn assembly_from_source(crate_dir: &Path, crate_name: &str, source: &str) ->
         crate_name: crate_name.to_string(),
         remove_data_on_destroy: false,
         crate_dir: crate_dir.to_path_buf(),
+        ..Default::default()
     };
     let s = sparkform_build::app::synthesize_sources(&ctx, &[("src/main.rs".to_string(), source.to_string())]);
     assert!(

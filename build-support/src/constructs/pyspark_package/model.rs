@@ -112,7 +112,7 @@ pub fn hash_files(root: &Path, files: &[PathBuf], extra: &[String]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn relative_path(v: &Spanned<String>, ctx: &Context, diags: &mut Diags, want_dir: bool) -> Option<PathBuf> {
+pub(crate) fn relative_path(v: &Spanned<String>, ctx: &Context, diags: &mut Diags, want_dir: bool) -> Option<PathBuf> {
     let p = Path::new(&v.value);
     if p.is_absolute() {
         diags.error_help(

@@ -128,7 +128,7 @@ pub fn attributes(p: &PySparkPackage) -> Vec<Attribute> {
 /// The target of the artifacts bucket's server access logs. S3 writes access logs only
 /// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
 /// Versioned like every bucket: a deleted log stays recoverable for a while.
-fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal) {
+pub(crate) fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal) {
     t.data_resource(
         id,
         "AWS::S3::Bucket",

@@ -1,0 +1,11 @@
+// A connection source is owner/name; CodeCommit is codecommit("name").
+use sparkform::prelude::*;
+
+cicd_pipeline!(pub PIPELINE {
+    name: "SparkTest",
+    repository: "weekly-job",
+    // trybuild builds this in target/tests/trybuild/sparkform-tests: the example's Spark project is four folders up.
+    spark_path: "../../../../examples/cicd-pipeline/spark",
+});
+
+fn main() {}

@@ -1,0 +1,12 @@
+// Every stage deploys in the pipeline's Region.
+use sparkform::prelude::*;
+
+cicd_pipeline!(pub PIPELINE {
+    name: "SparkTest",
+    repository: "owner/weekly-job",
+    // trybuild builds this in target/tests/trybuild/sparkform-tests: the example's Spark project is four folders up.
+    spark_path: "../../../../examples/cicd-pipeline/spark",
+    stages: [{ name: "staging", region: "eu-west-1" }, { name: "prod", region: "us-east-1" }],
+});
+
+fn main() {}

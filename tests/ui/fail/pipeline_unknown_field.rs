@@ -1,0 +1,12 @@
+// Unknown fields get a did-you-mean.
+use sparkform::prelude::*;
+
+cicd_pipeline!(pub PIPELINE {
+    name: "SparkTest",
+    repository: "owner/weekly-job",
+    brnach: "mainline",
+    // trybuild builds this in target/tests/trybuild/sparkform-tests: the example's Spark project is four folders up.
+    spark_path: "../../../../examples/cicd-pipeline/spark",
+});
+
+fn main() {}

@@ -96,3 +96,20 @@ pub fn execution_role(input: TokenStream) -> TokenStream {
 pub fn cicd_pipeline(input: TokenStream) -> TokenStream {
     run("cicd_pipeline", input)
 }
+
+/// Declares any CloudFormation resource beside the constructs (CDK's L1 constructs), checked
+/// against the resource schemas: the type, property names, required properties, kinds,
+/// enums and patterns; read-only properties are refused.
+///
+/// ```text
+/// cfn_resource!(pub ALERTS {
+///     type: "AWS::SNS::Topic",
+///     properties: { TopicName: "spark-alerts", KmsMasterKeyId: "alias/aws/sns" },
+///     exports: { TopicArn: "team-spark-alerts" },
+/// });
+/// ```
+/// Other declarations name it `ALERTS` (its `Ref`), `ALERTS.TopicArn` or `"${ALERTS.TopicArn}"`.
+#[proc_macro]
+pub fn cfn_resource(input: TokenStream) -> TokenStream {
+    run("cfn_resource", input)
+}

@@ -7,7 +7,7 @@ use crate::assembly::Assembly;
 use crate::aws::Aws;
 use crate::deploy::api::CloudFormation;
 use crate::deploy::sdk::Sdk;
-use crate::handles::{ExecutionRole, PySparkPackage, SparkJob, SparkServerlessRuntime};
+use crate::handles::{CfnResource, ExecutionRole, PySparkPackage, SparkJob, SparkServerlessRuntime};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -153,6 +153,7 @@ accessors!(SparkJob: state_machine_arn, state_machine_name, state_machine_log_gr
 accessors!(PySparkPackage: artifacts_bucket_name, entrypoint_uri, venv_archive_uri, spark_venv_conf,
     access_logs_bucket_name);
 accessors!(ExecutionRole: role_arn, role_name);
+accessors!(CfnResource:);
 
 /// A handler of the app's own subcommands (see [`crate::main!`]).
 pub type Handler<U> = for<'a> fn(&'a Context, U) -> BoxFuture<'a, Result<(), Error>>;

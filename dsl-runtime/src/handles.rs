@@ -191,3 +191,27 @@ impl CicdPipeline {
         stages: &[],
     };
 }
+
+/// A `cfn_resource!` declaration: a raw CloudFormation resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CfnResource {
+    pub handle: &'static str,
+    pub stack: &'static str,
+    /// Its logical ID in the stack's template.
+    pub logical_id: &'static str,
+    /// `AWS::SNS::Topic`.
+    pub resource_type: &'static str,
+    /// (attribute, stack output) of `Ref` and each `Fn::GetAtt` name. Only the attributes the
+    /// app exports or imports across stacks are outputs of the deployed stack.
+    pub attributes: &'static [(&'static str, &'static str)],
+}
+
+impl CfnResource {
+    pub const PLACEHOLDER: Self = CfnResource {
+        handle: "",
+        stack: "",
+        logical_id: "",
+        resource_type: "",
+        attributes: &[],
+    };
+}

@@ -28,12 +28,16 @@ pub use assembly::Assembly;
 #[cfg(feature = "deploy")]
 pub use context::{Context, Error};
 pub use handles::*;
-pub use sparkform_macros::{cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime};
+pub use sparkform_macros::{
+    cfn_resource, cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
+};
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
-    pub use sparkform_macros::{cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime};
+    pub use sparkform_macros::{
+        cfn_resource, cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
+    };
 }
 
 /// The JSON text of the cloud assembly that build.rs synthesized, embedded in the binary;

@@ -44,8 +44,12 @@ pub fn publish(c: &dyn Construct, link: &mut Linker) {
     let h = c.handle();
     let t = link.template(&h.stack);
     for a in c.attributes() {
+        let export = h.exports.iter().find(|e| e.attribute == a.name);
+        if export.is_none() && !c.publishes_all_attributes() {
+            continue;
+        }
         t.output(&a.output, a.value, &a.description);
-        if let Some(e) = h.exports.iter().find(|e| e.attribute == a.name) {
+        if let Some(e) = export {
             let name = e.name.clone().unwrap_or_else(|| default_export(&h.stack, &a.output));
             t.outputs.get_mut(&a.output).expect("just added")["Export"] = json!({ "Name": name });
         }
@@ -109,4 +113,41 @@ pub fn reference(index: &Index, p: &PathValue, from: &str, link: &mut Linker) ->
 
 fn names(c: &dyn Construct) -> Vec<&'static str> {
     c.attributes().iter().map(|a| a.name).collect()
+}
+
+/// The handle references of a CloudFormation property tree, resolved through the index: for
+/// the schema checker once the whole app is known (the macro checks with
+/// `AnyReference`). A reference to a declaration with errors of its own is let through.
+pub struct IndexRefs<'i, 'a>(pub &'i Index<'a>);
+
+impl crate::checks::cfn_schema::References for IndexRefs<'_, '_> {
+    fn check(&self, handle: &str, attr: Option<&str>) -> Result<(), crate::checks::cfn_schema::RefProblem> {
+        use crate::checks::cfn_schema::RefProblem;
+        let c = match self.0.slot(handle) {
+            None => {
+                return Err(RefProblem::UnknownHandle((
+                    format!("`{handle}` is not a construct declared in this crate"),
+                    "declare it (e.g. with cfn_resource!), or write a literal value in double quotes".into(),
+                )))
+            }
+            Some(None) => return Ok(()),
+            Some(Some(c)) => c,
+        };
+        let names: Vec<&str> = c.attributes().iter().map(|a| a.name).collect();
+        match attr {
+            None if names.contains(&"Ref") => Ok(()),
+            None => Err(RefProblem::UnknownAttribute((
+                format!("`{handle}` is a {}: name one of its attributes", c.def().what),
+                format!("write `{handle}.<attribute>`; its attributes are: {}", names.join(", ")),
+            ))),
+            Some(a) if names.contains(&a) => Ok(()),
+            Some(a) => Err(RefProblem::UnknownAttribute((
+                format!(
+                    "`{handle}` has no attribute `{a}`{}",
+                    suggestion(a, names.iter().copied())
+                ),
+                format!("its attributes are: {}", names.join(", ")),
+            ))),
+        }
+    }
 }

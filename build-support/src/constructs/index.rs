@@ -160,6 +160,15 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The declaration named `ident`: `None` when there is none, `Some(None)` when it has
+    /// errors of its own (its macro reports them).
+    pub fn slot(&self, ident: &str) -> Option<Option<&'a dyn Construct>> {
+        match self.slots.get(ident)? {
+            Slot::Checked(c) => Some(Some(*c)),
+            Slot::Failed(_) => Some(None),
+        }
+    }
+
     /// Every checked construct of type `T`.
     pub fn all<T: Construct>(&self) -> impl Iterator<Item = &'a T> + '_ {
         self.slots.values().filter_map(|s| match s {

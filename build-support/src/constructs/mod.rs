@@ -7,6 +7,7 @@
 //! development section).
 
 pub mod attributes;
+pub mod cfn_resource;
 pub mod cicd_pipeline;
 pub mod execution_role;
 pub mod index;
@@ -56,6 +57,7 @@ pub static TABLE: &[&ConstructDef] = &[
     &pyspark_package::DEF,
     &execution_role::DEF,
     &cicd_pipeline::DEF,
+    &cfn_resource::DEF,
 ];
 
 /// The row of a macro, by its name in user code.
@@ -117,6 +119,11 @@ pub trait Construct: Debug + Any {
     /// The attributes this declaration has (see [`attributes`]).
     fn attributes(&self) -> Vec<Attribute> {
         Vec::new()
+    }
+    /// Whether every attribute is an output of the stack (else only those exported or
+    /// imported by another stack).
+    fn publishes_all_attributes(&self) -> bool {
+        true
     }
     /// Checks that need the other constructs (every reference resolves by then).
     fn check_app(&self, _index: &Index) -> Vec<AppProblem> {

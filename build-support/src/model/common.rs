@@ -135,9 +135,11 @@ impl Handle {
 /// attributes of the construct's row.
 fn read_exports(fields: &mut Fields, diags: &mut Diags) -> Vec<Export> {
     let attributes: &[&str] = fields.def().map(|d| d.attributes).unwrap_or(&[]);
+    // A raw resource's attributes are its type's: its own check reads them.
+    let by_type = attributes == crate::constructs::cfn_resource::TYPE_ATTRIBUTES;
     let mut out: Vec<Export> = Vec::new();
     let attribute = |name: &str, span, diags: &mut Diags| -> bool {
-        if attributes.contains(&name) {
+        if by_type || attributes.contains(&name) {
             return true;
         }
         diags.error_help(

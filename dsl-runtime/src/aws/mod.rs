@@ -166,7 +166,7 @@ impl Aws {
 /// The one HTTPS client of every AWS call, the credential providers' (SSO, STS) included:
 /// hyper 1 and rustls with ring, the system's root certificates. Cargo.toml turns off the
 /// SDK's default clients, so this is the only TLS stack compiled (see its comment).
-fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
     aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))

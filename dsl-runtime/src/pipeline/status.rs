@@ -63,8 +63,10 @@ pub fn render(name: &str, stage_order: &[String], executions: &[Execution]) -> V
 }
 
 pub async fn status(p: &Pipeline, limit: i32, json: bool) -> Result<(), String> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
-    let client = aws_sdk_codepipeline::Client::new(&config);
+    // The same configuration as every other command: its HTTPS client, retries, and the
+    // credential check that names the profile or region that is wrong.
+    let aws = crate::aws::Aws::load().await.map_err(|e| e.to_string())?;
+    let client = aws_sdk_codepipeline::Client::new(&aws.config);
     let order: Vec<String> = match client.get_pipeline().name(&p.name).send().await {
         Ok(out) => out
             .pipeline()

@@ -137,6 +137,7 @@ pub async fn s3() -> aws_sdk_s3::Client {
         "test-services",
     );
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(sparkform::aws::https_client())
         .endpoint_url(service("AWS_ENDPOINT_URL"))
         .region(aws_sdk_s3::config::Region::new(service("AWS_REGION")))
         .credentials_provider(creds)

@@ -1,0 +1,7 @@
+use sparkform::prelude::*;
+
+cfn_resource!(pub ALERTS {
+    type: "AWS::SNS::Topik",
+});
+
+fn main() {}

@@ -31,6 +31,7 @@ static TOY: ConstructDef = ConstructDef {
     handle_type: "AlertTopic",
     fields: &["stack", "outputs", "exports", "display_name", "runtime"],
     attributes: &[],
+    targets: &[],
     example: r#"pub ALERTS { display_name: "Spark alerts", runtime: RUNTIME }"#,
     check: |decl, ctx, diags| check(decl, ctx, diags).map(|t| Box::new(t) as Box<dyn Construct>),
 };

@@ -11,6 +11,7 @@ pub mod cfn_resource;
 pub mod cicd_pipeline;
 pub mod execution_role;
 pub mod index;
+pub mod overrides;
 pub mod pyspark_package;
 pub mod serverless_runtime;
 pub mod spark_job;
@@ -38,6 +39,8 @@ pub struct ConstructDef {
     pub fields: &'static [&'static str],
     /// Every attribute a declaration can have (`HANDLE.attribute`, `outputs`, `exports`).
     pub attributes: &'static [&'static str],
+    /// The resources `overrides` may target (empty: the row has no `overrides` field).
+    pub targets: &'static [overrides::Target],
     /// A valid body using most fields (references to other rows' example handles are fine).
     pub example: &'static str,
     /// Checks one declaration, reporting every problem on its token.

@@ -84,6 +84,8 @@ pub struct Handle {
     pub span: proc_macro2::Span,
     /// Attributes exported for stacks that are not sparkform's (`outputs`, `exports`).
     pub exports: Vec<Export>,
+    /// Paths set or deleted in the resources it creates, applied after synthesis.
+    pub overrides: Vec<crate::constructs::overrides::Override>,
 }
 
 /// An attribute published under a stable export name.
@@ -116,12 +118,17 @@ impl Handle {
             None => stack,
         };
         let exports = read_exports(fields, diags);
+        let overrides = match fields.def() {
+            Some(def) if !def.targets.is_empty() => crate::constructs::overrides::read(fields, def, &ident, diags),
+            _ => Vec::new(),
+        };
         Handle {
             ident,
             prefix,
             stack,
             span: decl.name.span(),
             exports,
+            overrides,
         }
     }
 

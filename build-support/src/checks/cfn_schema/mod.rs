@@ -19,7 +19,7 @@ mod refs;
 mod tests;
 
 pub use catalog::ResourceType;
-pub use overrides::override_target;
+pub use overrides::{override_target, segments as override_segments};
 pub use properties::Checker;
 pub use refs::{is_substitution, sub_refs, AnyReference, RefProblem, References, SubRef};
 

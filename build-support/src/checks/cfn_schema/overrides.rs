@@ -27,7 +27,7 @@ const REPLACE_POLICIES: &[&str] = &["Delete", "Retain", "Snapshot"];
 
 /// The path's segments: `.` separates them, `\.` is a literal dot (a map key such as
 /// `spark.executor.memory`).
-fn segments(path: &str) -> Vec<String> {
+pub fn segments(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();

@@ -38,6 +38,8 @@ pub static DEF: ConstructDef = ConstructDef {
         "metadata",
     ],
     attributes: TYPE_ATTRIBUTES,
+    // Its properties are written directly; `removal_policy` and `metadata` cover the rest.
+    targets: &[],
     example: r#"pub ALERTS {
         type: "AWS::SNS::Topic",
         properties: { TopicName: "spark-alerts", KmsMasterKeyId: "alias/aws/sns", Tags: [{ Key: "team", Value: "analytics" }] },

@@ -22,6 +22,7 @@ pub mod synth;
 
 pub use model::CicdPipeline;
 
+use super::overrides::{target, Target};
 use super::{AppProblem, Construct, ConstructDef, Index, ManifestParts, Reference};
 use crate::expand::handle_type;
 use crate::model::Handle;
@@ -31,6 +32,27 @@ use model::{EnvValue, SparkImage};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
+/// What `overrides` may target in the pipeline's own stack.
+const TARGETS: &[Target] = &[
+    target("Pipeline", "AWS::CodePipeline::Pipeline"),
+    target("PipelineRole", "AWS::IAM::Role"),
+    target("ArtifactBucket", "AWS::S3::Bucket"),
+    target("ArtifactBucketPolicy", "AWS::S3::BucketPolicy"),
+    target("ArtifactKey", "AWS::KMS::Key"),
+    target("AccessLogsBucket", "AWS::S3::Bucket"),
+    target("AccessLogsBucketPolicy", "AWS::S3::BucketPolicy"),
+    target("BuildProject", "AWS::CodeBuild::Project"),
+    target("BuildRole", "AWS::IAM::Role"),
+    target("BuildLogGroup", "AWS::Logs::LogGroup"),
+    target("BuildLogGroupKey", "AWS::KMS::Key"),
+    target("CheckProject", "AWS::CodeBuild::Project"),
+    target("CheckRole", "AWS::IAM::Role"),
+    target("UpdateRole", "AWS::IAM::Role"),
+    target("Connection", "AWS::CodeStarConnections::Connection"),
+    target("SourceRule", "AWS::Events::Rule"),
+    target("SourceRuleRole", "AWS::IAM::Role"),
+];
+
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "cicd_pipeline",
     what: "cicd_pipeline!",
@@ -39,6 +61,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "stack",
         "outputs",
         "exports",
+        "overrides",
         "name",
         "repository",
         "branch",
@@ -56,6 +79,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "tags",
     ],
     attributes: &[],
+    targets: TARGETS,
     // Paths of examples/pyspark-package, the fuzzer's crate context: its Spark project, and
     // one of its files as the script.
     example: r#"pub PIPELINE {

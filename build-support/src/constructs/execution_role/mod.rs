@@ -4,6 +4,7 @@
 //! stack, else the account's applications in the region (listing applications of other
 //! stacks would make the stacks import from each other in a cycle).
 
+use super::overrides::{own, target, Target as OverrideTarget};
 use super::serverless_runtime::ServerlessRuntime;
 use super::spark_job::model::{ExecutionRole as JobRole, Target};
 use super::spark_job::SparkJob;
@@ -20,6 +21,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{json, Value as Json};
 
+/// What `overrides` may target: the role (its logical id is the handle's) and its grant.
+const TARGETS: &[OverrideTarget] = &[
+    own("Role", "AWS::IAM::Role"),
+    target("StartJobPolicy", "AWS::IAM::Policy"),
+];
+
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "execution_role",
     what: "execution_role!",
@@ -28,6 +35,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "stack",
         "outputs",
         "exports",
+        "overrides",
         "role_name",
         "statements",
         "managed_policy_arns",
@@ -36,6 +44,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "tags",
     ],
     attributes: &["role_arn", "role_name"],
+    targets: TARGETS,
     example: r#"pub ROLE {
         statements: [{ actions: ["s3:GetObject"], resources: ["arn:${AWS::Partition}:s3:::my-data-bucket/*"] }],
         start_job_roles: [{ id: "Scheduler", assumed_by: "states.amazonaws.com" }],

@@ -7,6 +7,7 @@ pub mod synth;
 pub use model::PySparkPackage;
 pub use synth::{bucket_value, ids, venv_conf, PackageIds};
 
+use super::overrides::{target, Target};
 use super::{Attribute, Construct, ConstructDef, Index, ManifestParts};
 use crate::expand::{handle_type, opt, track_files};
 use crate::model::Handle;
@@ -16,6 +17,14 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use sparkform_assembly::{Asset, AssetSource, ValueRef};
 
+/// What `overrides` may target.
+const TARGETS: &[Target] = &[
+    target("ArtifactsBucket", "AWS::S3::Bucket"),
+    target("ArtifactsBucketPolicy", "AWS::S3::BucketPolicy"),
+    target("AccessLogsBucket", "AWS::S3::Bucket"),
+    target("AccessLogsBucketPolicy", "AWS::S3::BucketPolicy"),
+];
+
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "pyspark_package",
     what: "pyspark_package!",
@@ -24,6 +33,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "stack",
         "outputs",
         "exports",
+        "overrides",
         "name",
         "entrypoint",
         "dependencies",
@@ -39,6 +49,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "spark_venv_conf",
         "access_logs_bucket_name",
     ],
+    targets: TARGETS,
     // Paths as in examples/pyspark-package, whose files the fuzzer's crate context uses.
     example: r#"pub PKG {
         name: "nightly-job-aggregation",

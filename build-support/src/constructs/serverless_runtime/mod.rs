@@ -7,6 +7,7 @@ pub mod synth;
 pub use model::ServerlessRuntime;
 pub use synth::{ids, RuntimeIds};
 
+use super::overrides::{target, Target};
 use super::{Attribute, Construct, ConstructDef, Index, Reference};
 use crate::expand::{handle_type, opt};
 use crate::model::Handle;
@@ -17,6 +18,38 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::json;
 
+/// What `overrides` may target (the network only when sparkform creates it).
+const TARGETS: &[Target] = &[
+    target("Application", "AWS::EMRServerless::Application"),
+    target("ExecutionRole", "AWS::IAM::Role"),
+    target("StartJobPolicy", "AWS::IAM::Policy"),
+    target("Vpc", "AWS::EC2::VPC"),
+    target("InternetGateway", "AWS::EC2::InternetGateway"),
+    target("VpcGatewayAttachment", "AWS::EC2::VPCGatewayAttachment"),
+    target("PublicSubnet#", "AWS::EC2::Subnet"),
+    target("PublicRouteTable#", "AWS::EC2::RouteTable"),
+    target("PublicDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PublicSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("PrivateSubnet#", "AWS::EC2::Subnet"),
+    target("PrivateRouteTable#", "AWS::EC2::RouteTable"),
+    target("PrivateDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PrivateSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("NatEip#", "AWS::EC2::EIP"),
+    target("NatGateway#", "AWS::EC2::NatGateway"),
+    target("SecurityGroup", "AWS::EC2::SecurityGroup"),
+    target("S3Endpoint", "AWS::EC2::VPCEndpoint"),
+    target("FlowLog", "AWS::EC2::FlowLog"),
+    target("FlowLogGroup", "AWS::Logs::LogGroup"),
+    target("FlowLogKey", "AWS::KMS::Key"),
+    target("FlowLogRole", "AWS::IAM::Role"),
+];
+
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "spark_serverless_runtime",
     what: "spark_serverless_runtime!",
@@ -25,6 +58,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "stack",
         "outputs",
         "exports",
+        "overrides",
         "name",
         "release_label",
         "architecture",
@@ -59,6 +93,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "flow_log_key_arn",
         "flow_log_role_arn",
     ],
+    targets: TARGETS,
     example: r#"pub RUNTIME {
         name: "spark-serverless-demo",
         release_label: "emr-7.5.0",

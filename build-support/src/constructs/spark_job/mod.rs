@@ -16,6 +16,7 @@ pub mod synth;
 pub use model::SparkJob;
 pub use synth::{ids, JobIds};
 
+use super::overrides::{target, Target as OverrideTarget};
 use super::{AppProblem, Attribute, Construct, ConstructDef, Index, ManifestParts, Reference};
 use crate::constructs::serverless_runtime::ServerlessRuntime;
 use crate::expand::{handle_ref, handle_type, local, opt};
@@ -30,6 +31,20 @@ const RUNTIME: &[&str] = &["spark_serverless_runtime"];
 const PACKAGE: &[&str] = &["pyspark_package"];
 const ROLE: &[&str] = &["spark_serverless_runtime", "execution_role"];
 
+/// What `overrides` may target (the log bucket and schedule only when the job has them).
+const TARGETS: &[OverrideTarget] = &[
+    target("StateMachine", "AWS::StepFunctions::StateMachine"),
+    target("StateMachineRole", "AWS::IAM::Role"),
+    target("StateMachineLogs", "AWS::Logs::LogGroup"),
+    target("StateMachineLogsKey", "AWS::KMS::Key"),
+    target("ExecutionRoleGrants", "AWS::IAM::Policy"),
+    target("ExecutionRole", "AWS::IAM::Role"),
+    target("LogBucket", "AWS::S3::Bucket"),
+    target("LogBucketPolicy", "AWS::S3::BucketPolicy"),
+    target("Schedule", "AWS::Events::Rule"),
+    target("ScheduleRole", "AWS::IAM::Role"),
+];
+
 pub static DEF: ConstructDef = ConstructDef {
     macro_name: "spark_job",
     what: "spark_job!",
@@ -38,6 +53,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "stack",
         "outputs",
         "exports",
+        "overrides",
         "name",
         "runtime",
         "application_id",
@@ -69,6 +85,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "state_machine_log_group_arn",
         "log_bucket_name",
     ],
+    targets: TARGETS,
     example: r#"pub JOB {
         name: "nightly-aggregation",
         runtime: RUNTIME,

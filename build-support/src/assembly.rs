@@ -10,8 +10,9 @@ use sparkform_assembly::{ConstructEntry, Embedded, Manifest, Stack as StackEntry
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// CloudFormation's limits that a template is checked against before deploy.
-pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// CloudFormation's limits that a template is checked against before deploy. `deploy`
+/// sends templates inline, where the limit is 51,200 bytes (without indentation).
+pub const MAX_TEMPLATE_BYTES: usize = 51_200;
 pub const MAX_RESOURCES: usize = 500;
 pub const MAX_OUTPUTS: usize = 200;
 
@@ -56,8 +57,9 @@ pub fn stack_entry(
             message,
         })
     };
-    if body.len() > MAX_TEMPLATE_BYTES {
-        limit(format!("stack `{name}` has a {} byte template; CloudFormation's limit is {MAX_TEMPLATE_BYTES}: split it with `stack: \"...\"`", body.len()));
+    let compact = serde_json::to_string(&t.to_json()).map_or(body.len(), |c| c.len());
+    if compact > MAX_TEMPLATE_BYTES {
+        limit(format!("stack `{name}` has a {compact} byte template; CloudFormation takes {MAX_TEMPLATE_BYTES} bytes inline: split it with `stack: \"...\"` on some of its constructs"));
     }
     if t.resources.len() > MAX_RESOURCES {
         limit(format!("stack `{name}` has {} resources; CloudFormation's limit is {MAX_RESOURCES}: split it with `stack: \"...\"`", t.resources.len()));

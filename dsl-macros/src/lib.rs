@@ -29,6 +29,25 @@ pub fn spark_serverless_runtime(input: TokenStream) -> TokenStream {
     run("spark_serverless_runtime", input)
 }
 
+/// Declares an EMR on EKS runtime (DSF's `SparkEmrContainersRuntime`) in native
+/// CloudFormation: an EKS cluster (Auto Mode by default, or Karpenter or node groups),
+/// virtual clusters, Pod Identity execution roles, pod templates, interactive endpoints and
+/// start-job grants; namespaces and node pools are applied by `cargo run -- deploy`.
+///
+/// ```text
+/// emr_eks_runtime!(pub EKS {
+///     admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+///     public_access_cidrs: ["203.0.113.0/24"],
+///     virtual_clusters: [{ name: "dailyjob", namespace: "dailyjobns" }],
+///     execution_roles: [{ name: "s3ReadExecRole", namespace: "dailyjobns",
+///         statements: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-bucket/*"] }] }],
+/// });
+/// ```
+#[proc_macro]
+pub fn emr_eks_runtime(input: TokenStream) -> TokenStream {
+    run("emr_eks_runtime", input)
+}
+
 /// Declares a Spark job (DSF's `SparkEmrServerlessJob` and `SparkEmrContainersJob`): a Step
 /// Functions state machine that starts the job and waits for it, with logs and a schedule.
 ///

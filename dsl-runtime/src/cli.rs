@@ -357,7 +357,9 @@ mod remote {
                 if let Some(client) = deployer.kube {
                     for g in asm.manifest.kubernetes.iter() {
                         let cluster = deployer.outputs.resolve(&g.cluster).await.map_err(|e| e.to_string())?;
-                        let lines = client.diff(g, &cluster).await?;
+                        // Before the cluster's stack exists its values are unknown, and every object is new.
+                        let filled = deployer.filled(g).await.unwrap_or_else(|_| g.clone());
+                        let lines = client.diff(&filled, &cluster).await?;
                         any |= !lines.is_empty();
                         for line in lines {
                             println!("{}: {line}", g.id);

@@ -73,6 +73,60 @@ impl ExecutionRole {
     }
 }
 
+/// An `emr_eks_runtime!` declaration: an EKS cluster for EMR on EKS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmrEksRuntime {
+    pub handle: &'static str,
+    /// The stack that holds the cluster.
+    pub stack: &'static str,
+    /// The stack that holds the virtual clusters (deployed after the Kubernetes objects).
+    pub virtual_cluster_stack: &'static str,
+    pub cluster_name: &'static str,
+    /// The EMR release jobs and endpoints get unless they name one.
+    pub release_label: &'static str,
+    pub virtual_clusters: &'static [VirtualClusterHandle],
+    pub execution_roles: &'static [EksRoleHandle],
+    /// (attribute, stack output) for every attribute of the declaration.
+    pub attributes: &'static [(&'static str, &'static str)],
+}
+
+/// A virtual cluster of an `emr_eks_runtime!`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VirtualClusterHandle {
+    pub name: &'static str,
+    pub namespace: &'static str,
+    /// Outputs of the virtual clusters' stack with its id and ARN.
+    pub id_output: &'static str,
+    pub arn_output: &'static str,
+}
+
+/// A job execution role of an `emr_eks_runtime!`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EksRoleHandle {
+    pub name: &'static str,
+    pub namespace: &'static str,
+    /// Output of the cluster's stack with the role's ARN.
+    pub arn_output: &'static str,
+}
+
+impl EmrEksRuntime {
+    pub const PLACEHOLDER: Self = EmrEksRuntime {
+        handle: "",
+        stack: "",
+        virtual_cluster_stack: "",
+        cluster_name: "",
+        release_label: "",
+        virtual_clusters: &[],
+        execution_roles: &[],
+        attributes: &[],
+    };
+
+    /// The virtual cluster named `name`.
+    pub fn virtual_cluster(&self, name: &str) -> Option<&'static VirtualClusterHandle> {
+        self.virtual_clusters.iter().find(|v| v.name == name)
+    }
+}
+
 /// A `spark_job!` declaration.
 #[derive(Debug, Clone, Copy)]
 pub struct SparkJob {
@@ -104,6 +158,8 @@ pub enum JobTarget {
     Runtime(&'static SparkServerlessRuntime),
     ApplicationId(&'static str),
     VirtualCluster(&'static str),
+    /// A virtual cluster (by name) of an `emr_eks_runtime!`.
+    OnEks(&'static EmrEksRuntime, &'static str),
 }
 
 /// The role a job runs as.
@@ -114,6 +170,9 @@ pub enum JobRole {
     /// An `execution_role!`.
     Shared(&'static ExecutionRole),
     Arn(&'static str),
+    /// An execution role (by name) of an `emr_eks_runtime!`; empty: the one role of the
+    /// job's virtual cluster's namespace.
+    OfEks(&'static EmrEksRuntime, &'static str),
 }
 
 impl SparkJob {

@@ -29,14 +29,14 @@ pub use assembly::Assembly;
 pub use context::{Context, Error};
 pub use handles::*;
 pub use sparkform_macros::{
-    cfn_resource, cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
+    cfn_resource, cicd_pipeline, emr_eks_runtime, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
 };
 
 /// Everything a user crate needs: `use sparkform::prelude::*;`.
 pub mod prelude {
     pub use crate::handles::*;
     pub use sparkform_macros::{
-        cfn_resource, cicd_pipeline, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
+        cfn_resource, cicd_pipeline, emr_eks_runtime, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
     };
 }
 

@@ -99,6 +99,8 @@ fn eks_app() -> Manifest {
             after_stack: "cluster".into(),
             before_stacks: vec!["vcs".into()],
             objects: Vec::new(),
+            values: Default::default(),
+            role: None,
         }],
         jobs: Vec::new(),
         errors: Vec::new(),

@@ -46,6 +46,8 @@ fn group(objects: Vec<Value>) -> KubeGroup {
         after_stack: "cluster".into(),
         before_stacks: vec!["virtual-cluster".into()],
         objects,
+        values: Default::default(),
+        role: None,
     }
 }
 

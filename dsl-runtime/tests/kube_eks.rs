@@ -35,7 +35,7 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
     assert_eq!(&sparkform::aws::calls()[before..], ["eks:DescribeCluster"]);
 
     // moto's certificate authority is random text, not PEM: connecting says so.
-    let err = kubernetes::Session::connect(&aws.eks, &name).await.err().unwrap();
+    let err = kubernetes::Session::connect(&aws.eks, &name, None).await.err().unwrap();
     assert!(matches!(err, KubeError::BadCluster { .. }), "{err}");
     assert!(err.to_string().contains("certificate authority"), "{err}");
 
@@ -59,6 +59,8 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
             serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
             serde_json::json!({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "b"}}),
         ],
+        values: Default::default(),
+        role: None,
     };
     let d = kubernetes::diff_group(&aws.eks, &group, &missing).await.unwrap();
     assert_eq!(

@@ -78,6 +78,9 @@ pub enum AssetSource {
     /// A virtualenv archive built in Docker.
     #[serde(rename = "venv")]
     Venv(VenvRecipe),
+    /// A file sparkform writes (an EMR on EKS runtime's default pod templates).
+    #[serde(rename = "inline")]
+    Inline { content: String },
 }
 
 /// How a PySpark virtualenv archive is built.

@@ -56,6 +56,9 @@ pub struct Job {
     /// The bucket of the job's package: `${ArtifactsBucket}`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub artifacts_bucket: Option<ValueRef>,
+    /// The pod-template bucket of the job's `emr_eks_runtime!`: `${PodTemplateBucket}`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pod_template_bucket: Option<ValueRef>,
     /// Set when the job's entry point is a file of the crate: `run --local` can run it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub local: Option<LocalRun>,
@@ -72,6 +75,9 @@ impl Job {
         }
         if let Some(v) = &self.artifacts_bucket {
             b.insert(Placeholder::ArtifactsBucket, v.clone());
+        }
+        if let Some(v) = &self.pod_template_bucket {
+            b.insert(Placeholder::PodTemplateBucket, v.clone());
         }
         b
     }

@@ -4,6 +4,7 @@
 
 use crate::value_ref::ValueRef;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Objects applied together, in order, to one cluster.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -19,11 +20,48 @@ pub struct KubeGroup {
     /// Stacks deployed only once these objects exist.
     #[serde(default)]
     pub before_stacks: Vec<String>,
-    /// The objects, in apply order (namespaces first); deleted in reverse.
+    /// The objects, in apply order (namespaces first); deleted in reverse. Their strings may
+    /// hold `${Name}` for a value of [`KubeGroup::values`].
     pub objects: Vec<serde_json::Value>,
+    /// Values known once stacks are deployed (a role name, a subnet's zone), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, ValueRef>,
+    /// The IAM role the objects are applied as (the cluster's admin role), when the
+    /// deployer's own identity has no access entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 impl KubeGroup {
+    /// The objects with every `${Name}` of [`KubeGroup::values`] replaced by `resolved`'s
+    /// value for it; an unresolved name is an error naming it.
+    pub fn filled(&self, resolved: &BTreeMap<String, String>) -> Result<Vec<serde_json::Value>, String> {
+        fn walk(v: &serde_json::Value, f: &dyn Fn(&str) -> Result<String, String>) -> Result<serde_json::Value, String> {
+            use serde_json::Value;
+            Ok(match v {
+                Value::String(s) => Value::String(f(s)?),
+                Value::Array(items) => Value::Array(items.iter().map(|i| walk(i, f)).collect::<Result<_, _>>()?),
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .map(|(k, x)| Ok((f(k)?, walk(x, f)?)))
+                        .collect::<Result<_, String>>()?,
+                ),
+                other => other.clone(),
+            })
+        }
+        let fill = |text: &str| {
+            crate::placeholder::substitute(text, |name| {
+                self.values.contains_key(name).then(|| {
+                    resolved
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| format!("no value for `${{{name}}}` of {}", self.id))
+                })
+            })
+        };
+        self.objects.iter().map(|o| walk(o, &fill)).collect()
+    }
+
     /// `kind/namespace/name` of an object, for progress lines and diffs.
     pub fn describe(object: &serde_json::Value) -> String {
         let kind = object["kind"].as_str().unwrap_or("?");

@@ -17,14 +17,17 @@ pub enum Placeholder {
     LogBucket,
     /// The artifacts bucket of a job's PySpark package.
     ArtifactsBucket,
+    /// The pod-template bucket of the `emr_eks_runtime!` a job runs on.
+    PodTemplateBucket,
 }
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 4] = [
+    pub const ALL: [Placeholder; 5] = [
         Placeholder::TargetId,
         Placeholder::ExecutionRoleArn,
         Placeholder::LogBucket,
         Placeholder::ArtifactsBucket,
+        Placeholder::PodTemplateBucket,
     ];
 
     /// The variable name, as `Fn::Sub` sees it.
@@ -34,6 +37,7 @@ impl Placeholder {
             Placeholder::ExecutionRoleArn => "ExecutionRoleArn",
             Placeholder::LogBucket => "LogBucket",
             Placeholder::ArtifactsBucket => "ArtifactsBucket",
+            Placeholder::PodTemplateBucket => "PodTemplateBucket",
         }
     }
 
@@ -75,17 +79,23 @@ impl std::error::Error for Unfilled {}
 /// Replaces every sparkform placeholder in `text` by its value. Other `${...}` (such as
 /// `${AWS::Region}`) are left as they are.
 pub fn fill(text: &str, values: &BTreeMap<Placeholder, String>) -> Result<String, Unfilled> {
+    substitute(text, |name| {
+        let p = Placeholder::from_name(name)?;
+        Some(values.get(&p).cloned().ok_or(Unfilled(p)))
+    })
+}
+
+/// Replaces each `${Name}` for which `value(Name)` answers; other `${...}` stay. The one
+/// substitution of the contract: job texts ([`fill`]) and Kubernetes objects' named values.
+pub fn substitute<E>(text: &str, value: impl Fn(&str) -> Option<Result<String, E>>) -> Result<String, E> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        match after
-            .find('}')
-            .and_then(|end| Some((Placeholder::from_name(&after[..end])?, end)))
-        {
-            Some((p, end)) => {
-                out.push_str(values.get(&p).ok_or(Unfilled(p))?);
+        match after.find('}').and_then(|end| Some((value(&after[..end])?, end))) {
+            Some((v, end)) => {
+                out.push_str(&v?);
                 rest = &after[end + 1..];
             }
             None => {

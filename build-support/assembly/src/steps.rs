@@ -212,6 +212,8 @@ mod tests {
                 after_stack: "cluster".into(),
                 before_stacks: vec!["vcs".into()],
                 objects: Vec::new(),
+                values: Default::default(),
+                role: None,
             }],
             jobs: Vec::new(),
             errors: Vec::new(),

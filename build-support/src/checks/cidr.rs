@@ -31,9 +31,8 @@ impl std::fmt::Display for Cidr {
     }
 }
 
-/// Parses and checks a VPC CIDR: valid syntax, aligned, netmask /16 to /24 (AWS allows
-/// /16 to /28 for a VPC; the subnets carved from it must be /28 or larger).
-pub fn parse_vpc_cidr(text: &str) -> Result<Cidr, Problem> {
+/// Parses an IPv4 CIDR block of any netmask, refusing host bits.
+pub fn parse_cidr(text: &str) -> Result<Cidr, Problem> {
     let example = "write it like \"10.0.0.0/16\"".to_string();
     let Some((ip, mask)) = text.split_once('/') else {
         return Err((
@@ -48,29 +47,11 @@ pub fn parse_vpc_cidr(text: &str) -> Result<Cidr, Problem> {
     let addr = octets
         .iter()
         .fold(0u32, |acc, o| (acc << 8) | u32::from(*o.as_ref().unwrap_or(&0)));
-    let Ok(mask) = mask.parse::<u8>() else {
-        return Err((format!("`{mask}` is not a netmask"), example));
+    let mask = match mask.parse::<u8>() {
+        Ok(m) if m <= 32 => m,
+        _ => return Err((format!("`{mask}` is not a netmask"), "netmasks go from /0 to /32".into())),
     };
-    if mask > 28 {
-        return Err((
-            format!("The VPC netmask should be at least 28, netmask provided is {mask}"),
-            "use a netmask from /16 to /24, e.g. \"10.0.0.0/16\"".into(),
-        ));
-    }
-    if mask > 24 {
-        return Err((
-            format!("netmask /{mask} leaves no room for the subnets: public subnets are /{}, and AWS's smallest subnet is /28", mask + 4),
-            "use a netmask from /16 to /24".into(),
-        ));
-    }
-    if mask < 16 {
-        return Err((
-            format!("netmask /{mask} is larger than AWS allows for a VPC"),
-            "use a netmask from /16 to /24".into(),
-        ));
-    }
-    let cidr = Cidr { addr, mask };
-    let aligned = addr & (u32::MAX << (32 - mask));
+    let aligned = if mask == 0 { 0 } else { addr & (u32::MAX << (32 - mask)) };
     if aligned != addr {
         let fixed = Cidr { addr: aligned, mask };
         return Err((
@@ -78,7 +59,36 @@ pub fn parse_vpc_cidr(text: &str) -> Result<Cidr, Problem> {
             format!("did you mean \"{fixed}\"?"),
         ));
     }
-    Ok(cidr)
+    Ok(Cidr { addr, mask })
+}
+
+/// Parses and checks a VPC CIDR: valid syntax, aligned, netmask /16 to /24 (AWS allows
+/// /16 to /28 for a VPC; the subnets carved from it must be /28 or larger).
+pub fn parse_vpc_cidr(text: &str) -> Result<Cidr, Problem> {
+    let Some((_, mask)) = text.split_once('/') else {
+        return parse_cidr(text);
+    };
+    if let Ok(mask) = mask.parse::<u8>() {
+        if mask > 28 {
+            return Err((
+                format!("The VPC netmask should be at least 28, netmask provided is {mask}"),
+                "use a netmask from /16 to /24, e.g. \"10.0.0.0/16\"".into(),
+            ));
+        }
+        if mask > 24 {
+            return Err((
+                format!("netmask /{mask} leaves no room for the subnets: public subnets are /{}, and AWS's smallest subnet is /28", mask + 4),
+                "use a netmask from /16 to /24".into(),
+            ));
+        }
+        if mask < 16 {
+            return Err((
+                format!("netmask /{mask} is larger than AWS allows for a VPC"),
+                "use a netmask from /16 to /24".into(),
+            ));
+        }
+    }
+    parse_cidr(text)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod cfn_schema;
 pub mod cidr;
 pub mod iam;
+pub mod kubernetes;
 pub mod logs;
 pub mod names;
 pub mod regions;

@@ -9,6 +9,7 @@
 pub mod attributes;
 pub mod cfn_resource;
 pub mod cicd_pipeline;
+pub mod emr_eks_runtime;
 pub mod execution_role;
 pub mod index;
 pub mod overrides;
@@ -56,6 +57,7 @@ impl Debug for ConstructDef {
 /// The sparkform macros.
 pub static TABLE: &[&ConstructDef] = &[
     &serverless_runtime::DEF,
+    &emr_eks_runtime::DEF,
     &spark_job::DEF,
     &pyspark_package::DEF,
     &execution_role::DEF,

@@ -2,7 +2,7 @@
 //! objects, TLS-only policy, versioned with old versions expired, incomplete uploads cleaned
 //! up, retained unless opted in.
 
-use super::{att, r#ref, Template};
+use super::{att, r#ref, sub, Template};
 use crate::model::Removal;
 use serde_json::{json, Value as Json};
 
@@ -79,4 +79,50 @@ pub fn deny_insecure_transport(id: &str) -> Json {
 /// `arn:...:bucket/*` of a bucket in this template.
 pub fn bucket_objects(id: &str) -> Json {
     json!({ "Fn::Sub": format!("${{{id}.Arn}}/*") })
+}
+
+/// A [`secure_bucket`] whose server access logs go to a bucket of their own (`logs_id`);
+/// `what` names the bucket in the log bucket's checkov reason ("the artifacts bucket").
+pub fn logged_secure_bucket(t: &mut Template, id: &str, logs_id: &str, what: &str, removal: Removal) {
+    access_logs_bucket(t, logs_id, id, what, removal);
+    secure_bucket(t, id, None, removal);
+    if let Some(b) = t.resources.get_mut(id) {
+        b["Properties"]["LoggingConfiguration"] =
+            json!({ "DestinationBucketName": r#ref(logs_id), "LogFilePrefix": "access-logs/" });
+    }
+}
+
+/// The target of a bucket's server access logs. S3 writes access logs only
+/// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
+/// Versioned like every bucket: a deleted log stays recoverable for a while.
+fn access_logs_bucket(t: &mut Template, id: &str, source: &str, what: &str, removal: Removal) {
+    t.data_resource(
+        id,
+        "AWS::S3::Bucket",
+        json!({
+            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] },
+            "PublicAccessBlockConfiguration": block_public_access(),
+            "OwnershipControls": owner_enforced(),
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "LifecycleConfiguration": lifecycle(),
+        }),
+        removal,
+    );
+    t.skip_check(
+        id,
+        "CKV_AWS_18",
+        &format!("This bucket receives {what}'s access logs; logging its own accesses to itself would log every log delivery without end."),
+    );
+    let delivery = json!({
+        "Sid": "AllowAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": sub(&format!("${{{id}.Arn}}/access-logs/*")),
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": att(source, "Arn") },
+            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
+        },
+    });
+    bucket_policy(t, id, vec![deny_insecure_transport(id), delivery]);
 }

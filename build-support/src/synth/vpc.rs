@@ -13,6 +13,8 @@ use serde_json::{json, Value as Json};
 
 /// What the rest of the construct needs from the VPC.
 pub struct VpcRefs {
+    pub vpc: Json,
+    pub public_subnets: Vec<Json>,
     pub private_subnets: Vec<Json>,
     pub security_group: Json,
 }
@@ -54,6 +56,7 @@ pub fn synth(t: &mut Template, prefix: &str, spec: &VpcSpec, removal: Removal, s
     let private_span = spec.cidr.subnet(private_mask, 0, 0).size() * 3;
     let mut route_tables = Vec::new();
     let mut nats = Vec::new();
+    let mut public_subnets = Vec::new();
     for i in 0..spec.azs {
         let n = i + 1;
         let subnet = id(&format!("PublicSubnet{n}"));
@@ -86,6 +89,7 @@ pub fn synth(t: &mut Template, prefix: &str, spec: &VpcSpec, removal: Removal, s
         )
         .insert("DependsOn".into(), json!(attach));
         route_tables.push(r#ref(&rt));
+        public_subnets.push(r#ref(&subnet));
         if i < spec.nat_gateways {
             let eip = id(&format!("NatEip{n}"));
             t.resource(
@@ -163,6 +167,8 @@ pub fn synth(t: &mut Template, prefix: &str, spec: &VpcSpec, removal: Removal, s
         }),
     );
     VpcRefs {
+        vpc: r#ref(&vpc),
+        public_subnets,
         private_subnets,
         security_group: r#ref(&sg),
     }

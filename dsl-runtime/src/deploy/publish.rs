@@ -62,6 +62,22 @@ pub async fn deploy_file(asm: &Assembly, a: &Asset, cache: &AssetCache, stats: &
             }
             Ok(p)
         }
+        AssetSource::Inline { content } => {
+            // Written once per content hash; the file is what is uploaded.
+            let name = a.key.rsplit('/').next().unwrap_or("asset");
+            if let Some(hit) = cache.get_file(&a.hash, name) {
+                return Ok(hit);
+            }
+            let io = |action: &str, path: &Path| {
+                let (action, path) = (action.to_string(), path.to_path_buf());
+                move |source| AssetError::Io { action, path, source }
+            };
+            let tmp = cache
+                .temp_path(&a.hash, name)
+                .map_err(io("create a file in the asset cache", cache.root()))?;
+            std::fs::write(&tmp, content).map_err(io("write", &tmp))?;
+            cache.commit(&tmp, &a.hash, name).map_err(io("keep", &tmp))
+        }
         #[cfg(not(feature = "docker"))]
         AssetSource::Venv(_) => {
             let _ = (cache, stats);

@@ -145,6 +145,20 @@ fn no_changes_reason(reason: &str) -> bool {
     reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
 }
 
+/// The most CloudFormation takes as an inline `TemplateBody`.
+pub const MAX_INLINE_TEMPLATE: usize = 51_200;
+
+/// The body sent to CloudFormation: the template as built, or without its indentation when
+/// that is what keeps it under [`MAX_INLINE_TEMPLATE`] (build.rs checks that it does).
+pub fn inline_body(template: &str) -> String {
+    if template.len() <= MAX_INLINE_TEMPLATE {
+        return template.to_string();
+    }
+    serde_json::from_str::<serde_json::Value>(template)
+        .and_then(|v| serde_json::to_string(&v))
+        .unwrap_or_else(|_| template.to_string())
+}
+
 /// Deploys one stack. Makes no write call when the template and tags are unchanged.
 pub async fn deploy_stack<C: CloudFormation>(cfn: &C, plan: &StackPlan, ui: &Ui) -> Result<StackReport, DeployError> {
     let name = plan.name.as_str();
@@ -172,7 +186,7 @@ pub async fn deploy_stack<C: CloudFormation>(cfn: &C, plan: &StackPlan, ui: &Ui)
     let req = ChangeSetRequest {
         stack: name.into(),
         name: change_set.clone(),
-        template: plan.template.clone(),
+        template: inline_body(&plan.template),
         change_set_type: kind,
         tags: plan.tags.clone(),
         description: "sparkform deploy".into(),

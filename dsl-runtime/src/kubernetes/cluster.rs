@@ -19,6 +19,8 @@ pub struct Eks {
     pub client: aws_sdk_eks::Client,
     pub credentials: Option<SharedCredentialsProvider>,
     pub region: Option<String>,
+    /// For assuming the cluster's admin role, and asking STS who we are.
+    pub config: aws_config::SdkConfig,
 }
 
 impl Eks {
@@ -32,8 +34,50 @@ impl Eks {
             client,
             credentials: config.credentials_provider(),
             region: config.region().map(|r| r.to_string()),
+            config: config.clone(),
         }
     }
+
+    /// The credentials Kubernetes calls are signed with: the deployer's own when it is
+    /// `role` already (or no role is named), else a session of `role` (the cluster's admin
+    /// role, the one principal with an access entry sparkform created).
+    pub async fn credentials_for(&self, role: Option<&str>) -> Result<SharedCredentialsProvider, KubeError> {
+        let own = self
+            .credentials
+            .clone()
+            .ok_or_else(|| KubeError::Credentials("no credentials provider is configured".into()))?;
+        let Some(role) = role else { return Ok(own) };
+        let sts = aws_sdk_sts::Client::new(&self.config);
+        if let Ok(me) = sts.get_caller_identity().send().await {
+            if me.arn().is_some_and(|arn| same_role(arn, role)) {
+                return Ok(own);
+            }
+        }
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+            .session_name("sparkform-kubernetes")
+            .configure(&self.config)
+            .build()
+            .await;
+        provider.provide_credentials().await.map_err(|e| {
+            KubeError::Credentials(format!(
+                "Kubernetes objects are applied as the cluster's admin role {role}, which this identity could not assume ({}). Deploy as that role, or let this identity assume it (add it to the role's trust policy)",
+                aws_smithy_types::error::display::DisplayErrorContext(e)
+            ))
+        })?;
+        Ok(SharedCredentialsProvider::new(provider))
+    }
+}
+
+/// Whether a caller ARN (`...:assumed-role/<name>/<session>` or `...:role/<path>/<name>`)
+/// is the role `role_arn`.
+fn same_role(caller: &str, role_arn: &str) -> bool {
+    let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    let account = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+    let caller_role = match caller.split_once(":assumed-role/") {
+        Some((_, rest)) => rest.split('/').next(),
+        None => caller.contains(":role/").then(|| caller.rsplit('/').next()).flatten(),
+    };
+    caller_role == Some(name) && account(caller) == account(role_arn)
 }
 
 /// A cluster as DescribeCluster reports it.
@@ -148,14 +192,12 @@ impl Session {
         }
     }
 
-    /// DescribeCluster, then a session with the deployer's credentials.
-    pub async fn connect(eks: &Eks, cluster_name: &str) -> Result<Session, KubeError> {
+    /// DescribeCluster, then a session with the deployer's credentials, or `role`'s
+    /// ([`Eks::credentials_for`]).
+    pub async fn connect(eks: &Eks, cluster_name: &str, role: Option<&str>) -> Result<Session, KubeError> {
         let region = eks.region.clone().ok_or(KubeError::NoRegion)?;
-        let credentials = eks
-            .credentials
-            .clone()
-            .ok_or_else(|| KubeError::Credentials("no credentials provider is configured".into()))?;
         let cluster = Cluster::from_info(&describe(eks, cluster_name).await?)?;
+        let credentials = eks.credentials_for(role).await?;
         Ok(Session::new(cluster, region, credentials))
     }
 
@@ -185,5 +227,20 @@ impl Session {
         })?;
         *slot = Some((Instant::now(), client.clone()));
         Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_role;
+
+    #[test]
+    fn a_caller_is_the_role_it_assumed() {
+        let role = "arn:aws:iam::123456789012:role/path/eks-admin";
+        assert!(same_role("arn:aws:sts::123456789012:assumed-role/eks-admin/ci-42", role));
+        assert!(same_role("arn:aws:iam::123456789012:role/eks-admin", role));
+        assert!(!same_role("arn:aws:sts::123456789012:assumed-role/dev/me", role));
+        assert!(!same_role("arn:aws:sts::999999999999:assumed-role/eks-admin/x", role));
+        assert!(!same_role("arn:aws:iam::123456789012:user/eks-admin", role));
     }
 }

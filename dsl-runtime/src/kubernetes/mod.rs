@@ -27,7 +27,7 @@ pub async fn apply_group(
     cluster_name: &str,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<ApplyReport, KubeError> {
-    let session = Session::connect(eks, cluster_name).await?;
+    let session = Session::connect(eks, cluster_name, group.role.as_deref()).await?;
     apply::apply(&session, group, progress, &Options::default()).await
 }
 
@@ -39,7 +39,7 @@ pub async fn delete_group(
     cluster_name: &str,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<DeleteReport, KubeError> {
-    let session = match Session::connect(eks, cluster_name).await {
+    let session = match Session::connect(eks, cluster_name, group.role.as_deref()).await {
         Ok(s) => s,
         Err(KubeError::ClusterNotFound(_)) => {
             return Ok(DeleteReport {
@@ -60,7 +60,7 @@ pub async fn delete_group(
 
 /// What [`apply_group`] would change. Before the cluster exists, everything is new.
 pub async fn diff_group(eks: &Eks, group: &KubeGroup, cluster_name: &str) -> Result<GroupDiff, KubeError> {
-    match Session::connect(eks, cluster_name).await {
+    match Session::connect(eks, cluster_name, group.role.as_deref()).await {
         Ok(session) => diff::diff(&session, group, &Options::default()).await,
         Err(KubeError::ClusterNotFound(_)) => Ok(GroupDiff::all_new(group)),
         Err(e) => Err(e),

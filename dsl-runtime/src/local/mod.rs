@@ -201,7 +201,7 @@ pub fn project_dirs(asm: &Assembly) -> Vec<String> {
         .filter_map(|j| j.local.as_ref()?.project_dir.clone());
     let from_assets = asm.manifest.assets.iter().filter_map(|a| match &a.source {
         AssetSource::Venv(r) => Some(r.context.clone()),
-        AssetSource::File { .. } => None,
+        AssetSource::File { .. } | AssetSource::Inline { .. } => None,
     });
     for d in from_jobs.chain(from_assets) {
         if !dirs.contains(&d) {

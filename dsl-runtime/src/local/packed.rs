@@ -18,7 +18,9 @@ pub fn find<'a>(assets: &'a [Asset], id: &str) -> Result<(&'a Asset, &'a VenvRec
         .ok_or_else(|| format!("the manifest has no asset `{id}`; rebuild the app (`cargo build`)"))?;
     match &a.source {
         AssetSource::Venv(recipe) => Ok((a, recipe)),
-        AssetSource::File { .. } => Err(format!("the manifest's asset `{id}` is not a virtualenv")),
+        AssetSource::File { .. } | AssetSource::Inline { .. } => {
+            Err(format!("the manifest's asset `{id}` is not a virtualenv"))
+        }
     }
 }
 

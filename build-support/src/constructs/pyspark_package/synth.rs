@@ -5,11 +5,8 @@
 
 use super::model::PySparkPackage;
 use crate::constructs::Attribute;
-use crate::model::Removal;
-use crate::synth::bucket::{
-    block_public_access, bucket_policy, deny_insecure_transport, lifecycle, owner_enforced, secure_bucket,
-};
-use crate::synth::{att, r#ref, sub, Template};
+use crate::synth::bucket::logged_secure_bucket;
+use crate::synth::{r#ref, Template};
 use serde_json::json;
 use sparkform_assembly::Placeholder;
 
@@ -67,12 +64,7 @@ pub fn synth(p: &PySparkPackage, t: &mut Template) {
     t.kinds.insert("PySparkApplicationPackage");
     let ids = ids(p);
     if p.artifacts_bucket.is_none() {
-        access_logs_bucket(t, &ids.access_logs, &ids.bucket, p.removal);
-        secure_bucket(t, &ids.bucket, None, p.removal);
-        if let Some(b) = t.resources.get_mut(&ids.bucket) {
-            b["Properties"]["LoggingConfiguration"] =
-                json!({ "DestinationBucketName": r#ref(&ids.access_logs), "LogFilePrefix": "access-logs/" });
-        }
+        logged_secure_bucket(t, &ids.bucket, &ids.access_logs, "the artifacts bucket", p.removal);
     }
 }
 
@@ -125,37 +117,3 @@ pub fn attributes(p: &PySparkPackage) -> Vec<Attribute> {
     out
 }
 
-/// The target of the artifacts bucket's server access logs. S3 writes access logs only
-/// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
-/// Versioned like every bucket: a deleted log stays recoverable for a while.
-pub(crate) fn access_logs_bucket(t: &mut Template, id: &str, source: &str, removal: Removal) {
-    t.data_resource(
-        id,
-        "AWS::S3::Bucket",
-        json!({
-            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] },
-            "PublicAccessBlockConfiguration": block_public_access(),
-            "OwnershipControls": owner_enforced(),
-            "VersioningConfiguration": { "Status": "Enabled" },
-            "LifecycleConfiguration": lifecycle(),
-        }),
-        removal,
-    );
-    t.skip_check(
-        id,
-        "CKV_AWS_18",
-        "This bucket receives the artifacts bucket's access logs; logging its own accesses to itself would log every log delivery without end.",
-    );
-    let delivery = json!({
-        "Sid": "AllowAccessLogDelivery",
-        "Effect": "Allow",
-        "Principal": { "Service": "logging.s3.amazonaws.com" },
-        "Action": "s3:PutObject",
-        "Resource": sub(&format!("${{{id}.Arn}}/access-logs/*")),
-        "Condition": {
-            "ArnLike": { "aws:SourceArn": att(source, "Arn") },
-            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
-        },
-    });
-    bucket_policy(t, id, vec![deny_insecure_transport(id), delivery]);
-}

@@ -14,7 +14,13 @@ use sparkform_assembly::{Job, LocalRun, ValueRef};
 /// The job's entry, when its references resolve.
 pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
     let ids = ids(j);
+    let eks = super::eks::target(j, index);
     let target_id = match &j.target {
+        Target::Eks { .. } => {
+            let e = eks.as_ref()?;
+            let vc = crate::constructs::emr_eks_runtime::Ids::new(e.runtime).virtual_cluster(&e.virtual_cluster.name);
+            ValueRef::output(crate::constructs::emr_eks_runtime::virtual_clusters::stack_of(e.runtime), format!("{vc}Id"))
+        }
         Target::Runtime(p) => {
             let r = runtime_of(index, p)?;
             ValueRef::output(&r.handle.stack, serverless_runtime::ids(r).out_application_id)
@@ -23,6 +29,11 @@ pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
     };
     let execution_role_arn = match &j.execution_role {
         ExecutionRole::Arn { arn, .. } => ValueRef::literal(arn),
+        ExecutionRole::Eks { .. } => {
+            let e = eks.as_ref()?;
+            let role = crate::constructs::emr_eks_runtime::Ids::new(e.runtime).execution_role(&e.role.name);
+            ValueRef::output(&e.runtime.handle.stack, format!("{role}Arn"))
+        }
         ExecutionRole::Handle(p) => {
             let (c, arn, _) = role_source(index, p)?;
             output_ref(c, arn)?
@@ -46,8 +57,12 @@ pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
             Orchestration::Sync | Orchestration::Start => None,
             Orchestration::Polling { interval_seconds } => Some(interval_seconds),
         },
-        request: serde_json::Value::Object(request(j, pkg)),
+        request: serde_json::Value::Object(request(j, pkg, eks.as_ref())),
         artifacts_bucket: pkg.map(PySparkPackage::bucket_ref),
+        pod_template_bucket: eks
+            .as_ref()
+            .filter(|e| e.runtime.has_template_bucket())
+            .and_then(|e| output_ref(e.runtime, "pod_template_bucket_name")),
         local: local_run(j, pkg),
     })
 }

@@ -11,6 +11,7 @@ pub mod mode;
 pub mod model;
 pub mod request;
 pub mod service;
+pub mod eks;
 pub mod synth;
 
 pub use model::SparkJob;
@@ -30,6 +31,7 @@ use quote::quote;
 const RUNTIME: &[&str] = &["spark_serverless_runtime"];
 const PACKAGE: &[&str] = &["pyspark_package"];
 const ROLE: &[&str] = &["spark_serverless_runtime", "execution_role"];
+const EKS: &[&str] = &["emr_eks_runtime"];
 
 /// What `overrides` may target (the log bucket and schedule only when the job has them).
 const TARGETS: &[OverrideTarget] = &[
@@ -58,6 +60,8 @@ pub static DEF: ConstructDef = ConstructDef {
         "runtime",
         "application_id",
         "virtual_cluster_id",
+        "virtual_cluster",
+        "profile",
         "job_config",
         "entry_point",
         "arguments",
@@ -116,6 +120,7 @@ impl SparkJob {
             Target::Runtime(t) => format!("`{}`", t.text),
             Target::ApplicationId(id) => format!("application {id}"),
             Target::VirtualCluster(id) => format!("EMR on EKS virtual cluster {id}"),
+            Target::Eks { runtime, virtual_cluster, .. } => format!("`{}.{virtual_cluster}`", runtime.text),
         };
         if let Some(r) = index.get::<ServerlessRuntime>(p) {
             let same = matches!(&self.target, Target::Runtime(t) if index.get::<ServerlessRuntime>(t).is_some_and(|t| t.handle.ident == r.handle.ident));
@@ -165,6 +170,22 @@ impl Construct for SparkJob {
                 accepts: RUNTIME,
             });
         }
+        if let Target::Eks { runtime, .. } = &self.target {
+            refs.push(Reference {
+                field: "virtual_cluster",
+                path: runtime,
+                accepts: EKS,
+            });
+        }
+        if let ExecutionRole::Eks { runtime, .. } = &self.execution_role {
+            if !matches!(&self.target, Target::Eks { runtime: t, .. } if t.text == runtime.text) {
+                refs.push(Reference {
+                    field: "execution_role",
+                    path: runtime,
+                    accepts: EKS,
+                });
+            }
+        }
         if let ExecutionRole::Handle(p) = &self.execution_role {
             if !matches!(&self.target, Target::Runtime(t) if t.text == p.text) {
                 refs.push(Reference {
@@ -210,6 +231,7 @@ impl Construct for SparkJob {
                 }
             }
         }
+        problems.extend(eks::problems(self, index));
         let ExecutionRole::Handle(p) = &self.execution_role else {
             return problems;
         };
@@ -240,6 +262,10 @@ impl Construct for SparkJob {
             }
             Target::ApplicationId(id) => quote!(::sparkform::JobTarget::ApplicationId(#id)),
             Target::VirtualCluster(id) => quote!(::sparkform::JobTarget::VirtualCluster(#id)),
+            Target::Eks { runtime, virtual_cluster, .. } => {
+                consts.extend(handle_ref(&target_local, runtime, "EmrEksRuntime"));
+                quote!(::sparkform::JobTarget::OnEks(#target_local, #virtual_cluster))
+            }
         };
         let role = match (&self.execution_role, &self.target) {
             (ExecutionRole::Handle(p), Target::Runtime(t)) if p.text == t.text => {
@@ -252,6 +278,18 @@ impl Construct for SparkJob {
                 quote::quote_spanned!(span=> #role_local.as_job_role())
             }
             (ExecutionRole::Arn { arn, .. }, _) => quote!(::sparkform::JobRole::Arn(#arn)),
+            (ExecutionRole::Eks { runtime, role }, target) => {
+                let name = role.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
+                match target {
+                    Target::Eks { runtime: t, .. } if t.text == runtime.text => {
+                        quote!(::sparkform::JobRole::OfEks(#target_local, #name))
+                    }
+                    _ => {
+                        consts.extend(handle_ref(&role_local, runtime, "EmrEksRuntime"));
+                        quote!(::sparkform::JobRole::OfEks(#role_local, #name))
+                    }
+                }
+            }
         };
         let (stack, job_name, sm_out) = (&self.handle.stack, &self.name, &ids.out_state_machine_arn);
         let bucket_out = opt(matches!(self.s3_logs, S3Logs::Created { .. }).then_some(ids.out_log_bucket.as_str()));

@@ -27,8 +27,11 @@ pub struct SparkJob {
     pub retry: Option<Retry>,
     /// The EMR release the mode or retry policy needs (checked against the runtime's).
     pub needs_release: Option<NeedsRelease>,
-    /// EMR on EKS only (EMR Serverless takes the application's).
+    /// EMR on EKS only (EMR Serverless takes the application's; a job on an
+    /// `emr_eks_runtime!` takes the runtime's when it names none).
     pub release_label: Option<String>,
+    /// A default node profile of the job's `emr_eks_runtime!` (pod templates, Spark defaults).
+    pub profile: Option<(crate::constructs::emr_eks_runtime::Profile, proc_macro2::Span)>,
     pub s3_logs: S3Logs,
     pub cloudwatch_logs: Option<CloudWatchLogs>,
     pub application_configuration: Vec<Classification>,
@@ -48,6 +51,13 @@ pub enum Target {
     ApplicationId(String),
     /// An existing EMR on EKS virtual cluster.
     VirtualCluster(String),
+    /// A virtual cluster of an `emr_eks_runtime!` in this crate (`virtual_cluster: EKS.dailyjob`).
+    Eks {
+        /// The runtime's handle (without the member).
+        runtime: PathValue,
+        virtual_cluster: String,
+        span: proc_macro2::Span,
+    },
 }
 
 impl Target {
@@ -55,7 +65,7 @@ impl Target {
     pub fn service(&self) -> Service {
         match self {
             Target::Runtime(_) | Target::ApplicationId(_) => Service::EmrServerless,
-            Target::VirtualCluster(_) => Service::EmrContainers,
+            Target::VirtualCluster(_) | Target::Eks { .. } => Service::EmrContainers,
         }
     }
 
@@ -71,6 +81,12 @@ pub enum ExecutionRole {
     Arn {
         arn: String,
         name: String,
+    },
+    /// A role of the `emr_eks_runtime!` the job runs on: named (`EKS.s3ReadExecRole`), or
+    /// the one role of its virtual cluster's namespace.
+    Eks {
+        runtime: PathValue,
+        role: Option<(String, proc_macro2::Span)>,
     },
 }
 
@@ -238,9 +254,11 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
             None
         }
         Some(v) => read_eks_release(v, diags),
+        None if matches!(target, Some(Target::Eks { .. })) => None,
         None if is_eks => Some(format!("{}-latest", release::DEFAULT_RELEASE)),
         None => None,
     };
+    let profile = read_profile(&mut f, target.as_ref(), diags);
     let s3_logs = read_s3_logs(&mut f, diags);
     let cloudwatch_logs = f.object("cloudwatch_logs", diags).and_then(|o| {
         let mut g = Fields::new(o, "cloudwatch_logs", diags);
@@ -333,6 +351,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Spa
         retry: mode_retry.retry,
         needs_release: mode_retry.needs,
         release_label,
+        profile,
         s3_logs,
         cloudwatch_logs,
         application_configuration,
@@ -349,10 +368,12 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
     let runtime = f.get("runtime");
     let app = f.get("application_id");
     let vc = f.get("virtual_cluster_id");
+    let eks = f.get("virtual_cluster");
     let given: Vec<&str> = [
         ("runtime", runtime),
         ("application_id", app),
         ("virtual_cluster_id", vc),
+        ("virtual_cluster", eks),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|_| k))
@@ -362,7 +383,7 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
         diags.error_help(
             span,
             format!("`{second}` and `{first}` both set the job's target; a job runs on one"),
-            format!("remove `{second}` or `{first}`: set one of `runtime`, `application_id` or `virtual_cluster_id`"),
+            format!("remove `{second}` or `{first}`: set one of `runtime`, `virtual_cluster`, `application_id` or `virtual_cluster_id`"),
         );
         return None;
     }
@@ -391,6 +412,42 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
             }
         };
     }
+    if let Some(v) = eks {
+        return match &v.kind {
+            ValueKind::Path(p) if p.members.len() == 1 => Some(Target::Eks {
+                runtime: PathValue {
+                    members: Vec::new(),
+                    ..p.clone()
+                },
+                virtual_cluster: p.members[0].name.clone(),
+                span: p.members[0].span,
+            }),
+            ValueKind::Path(p) if p.members.is_empty() => {
+                diags.error_help(
+                    v.span,
+                    format!("`virtual_cluster` names one virtual cluster of `{}`", p.text),
+                    format!("write `virtual_cluster: {}.<name>`, e.g. `{}.dailyjob`", p.text, p.text),
+                );
+                None
+            }
+            ValueKind::Path(p) => {
+                diags.error_help(p.members[1].span, format!("`{}.{}` has no parts of its own", p.text, p.members[0].name), "write `virtual_cluster: EKS.<name>`");
+                None
+            }
+            ValueKind::Str(s) => {
+                diags.error_help(
+                    v.span,
+                    format!("expected a virtual cluster of an emr_eks_runtime! (`EKS.dailyjob`), found the string \"{s}\""),
+                    format!("for a virtual cluster of this crate write `virtual_cluster: EKS.{s}`; for an existing one, `virtual_cluster_id: \"...\"`"),
+                );
+                None
+            }
+            kind => {
+                diags.error_help(v.span, format!("expected a virtual cluster such as `EKS.dailyjob`, found {}", kind.describe()), "write `virtual_cluster: EKS.<name>`");
+                None
+            }
+        };
+    }
     if let Some(v) = app {
         let s = v.string(diags)?;
         if s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -413,7 +470,7 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
         }
         return Some(Target::VirtualCluster(s.value));
     }
-    diags.error_help(f.span(), "spark_job! needs a target", "add `runtime: SPARK_RUNTIME` (declared in this crate), `application_id: \"...\"` or `virtual_cluster_id: \"...\"`");
+    diags.error_help(f.span(), "spark_job! needs a target", "add `runtime: SPARK_RUNTIME` or `virtual_cluster: EKS.dailyjob` (declared in this crate), `application_id: \"...\"` or `virtual_cluster_id: \"...\"`");
     None
 }
 
@@ -421,6 +478,13 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
     match f.get("execution_role") {
         Some(v) => {
             match &v.kind {
+                ValueKind::Path(p) if p.members.len() == 1 => Some(ExecutionRole::Eks {
+                    runtime: PathValue {
+                        members: Vec::new(),
+                        ..p.clone()
+                    },
+                    role: Some((p.members[0].name.clone(), p.members[0].span)),
+                }),
                 ValueKind::Path(_) => v.handle(diags).map(|p| ExecutionRole::Handle(p.clone())),
                 ValueKind::Str(s) => match names::role_name_from_arn(s) {
                     Ok(name) => Some(ExecutionRole::Arn { arn: s.clone(), name }),
@@ -438,6 +502,10 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
         None => {
             match target {
                 Some(Target::Runtime(p)) => Some(ExecutionRole::Handle(p.clone())),
+                Some(Target::Eks { runtime, .. }) => Some(ExecutionRole::Eks {
+                    runtime: runtime.clone(),
+                    role: None,
+                }),
                 Some(t) => {
                     let (key, what) = match t {
                         Target::VirtualCluster(_) => ("virtual_cluster_id", "an existing EMR on EKS virtual cluster"),
@@ -458,7 +526,7 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
 
 /// `release_label: "emr-7.3.0-latest"` (checked against the table) or
 /// `release_label: unlisted("emr-8.0.0-latest")` for a release newer than the table.
-fn read_eks_release(v: &Value, diags: &mut Diags) -> Option<String> {
+pub(crate) fn read_eks_release(v: &Value, diags: &mut Diags) -> Option<String> {
     if let Some(call) = v.call() {
         let help =
             "write a release label string, or `unlisted(\"emr-x.y.z-latest\")` for one newer than sparkform's table";
@@ -491,6 +559,25 @@ fn read_eks_release(v: &Value, diags: &mut Diags) -> Option<String> {
         diags.error_help(s.span, m, h);
     }
     Some(s.value)
+}
+
+/// `profile: critical | shared | notebook`: a default node profile of the job's runtime.
+fn read_profile(
+    f: &mut Fields,
+    target: Option<&Target>,
+    diags: &mut Diags,
+) -> Option<(crate::constructs::emr_eks_runtime::Profile, proc_macro2::Span)> {
+    use crate::constructs::emr_eks_runtime::Profile;
+    let w = f.word("profile", diags, &["critical", "shared", "notebook"])?;
+    if !matches!(target, Some(Target::Eks { .. }) | None) {
+        diags.error_help(
+            w.span,
+            "`profile` picks pod templates and Spark defaults of an emr_eks_runtime!, and this job does not run on one",
+            "run the job on a virtual cluster of an emr_eks_runtime! (`virtual_cluster: EKS.dailyjob`), or remove `profile`",
+        );
+        return None;
+    }
+    Profile::from_name(w.value).map(|p| (p, w.span))
 }
 
 fn read_s3_logs(f: &mut Fields, diags: &mut Diags) -> S3Logs {

@@ -1,10 +1,11 @@
 //! The StartJobRun request a job's state machine sends (and `run --direct` sends itself),
 //! with `${Placeholder}`s for what is known only once stacks are deployed.
 
+use super::eks::EksTarget;
 use super::model::{Driver, EntryPoint, Mode, Retry, S3Logs, SparkJob};
 use super::service::JobService;
 use crate::constructs::pyspark_package::{venv_conf, PySparkPackage};
-use crate::model::classification::classifications;
+use crate::model::classification::{classifications, Classification};
 use serde_json::{json, Map, Value as Json};
 use sparkform_assembly::{Placeholder, Service};
 
@@ -27,8 +28,9 @@ pub fn with_slash(prefix: &str) -> String {
     }
 }
 
-/// The request; `pkg` is the job's package when its entry point is one.
-pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>) -> Map<String, Json> {
+/// The request; `pkg` is the job's package when its entry point is one, `eks` the
+/// `emr_eks_runtime!` it runs on, if it runs on one.
+pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>, eks: Option<&EksTarget>) -> Map<String, Json> {
     let service = j.target.service();
     let mut p = Map::new();
     match &j.driver {
@@ -42,7 +44,7 @@ pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>) -> Map<String, Json> 
                 "JobDriver".into(),
                 job_driver(service, entry_point, arguments, spark_submit_parameters.as_deref(), pkg),
             );
-            let overrides = configuration_overrides(j, service);
+            let overrides = configuration_overrides(j, service, eks);
             if !overrides.is_empty() {
                 p.insert("ConfigurationOverrides".into(), Json::Object(overrides));
             }
@@ -62,7 +64,8 @@ pub fn request(j: &SparkJob, pkg: Option<&PySparkPackage>) -> Map<String, Json> 
     }
     match service {
         Service::EmrContainers => {
-            if let Some(r) = &j.release_label {
+            let release = j.release_label.clone().or_else(|| eks.map(|e| e.release_label(j)));
+            if let Some(r) = release {
                 p.entry("ReleaseLabel").or_insert_with(|| json!(r));
             }
             if let Some(Retry::EksAttempts(n)) = j.retry {
@@ -118,13 +121,12 @@ fn job_driver(
     json!({ service.driver_key(): submit })
 }
 
-fn configuration_overrides(j: &SparkJob, service: Service) -> Map<String, Json> {
+fn configuration_overrides(j: &SparkJob, service: Service, eks: Option<&EksTarget>) -> Map<String, Json> {
     let mut overrides = Map::new();
-    if !j.application_configuration.is_empty() {
-        overrides.insert(
-            "ApplicationConfiguration".into(),
-            classifications(&j.application_configuration),
-        );
+    let profile = j.profile.zip(eks).map(|((p, _), e)| e.runtime.profile_defaults(p));
+    let configuration = with_profile(&j.application_configuration, profile);
+    if !configuration.is_empty() {
+        overrides.insert("ApplicationConfiguration".into(), classifications(&configuration));
     }
     let mut monitoring = Map::new();
     if let Some(uri) = log_uri(j) {
@@ -169,4 +171,32 @@ fn configuration_overrides(j: &SparkJob, service: Service) -> Map<String, Json> 
         overrides.insert("MonitoringConfiguration".into(), Json::Object(monitoring));
     }
     overrides
+}
+
+/// The job's classifications with a profile's Spark defaults under its own `spark-defaults`
+/// (a property the job sets wins).
+fn with_profile(own: &[Classification], profile: Option<Vec<(String, String)>>) -> Vec<Classification> {
+    let Some(defaults) = profile else {
+        return own.to_vec();
+    };
+    let mut out = own.to_vec();
+    match out.iter_mut().find(|c| c.classification == "spark-defaults") {
+        Some(c) => {
+            let mut merged: Vec<(String, String)> = defaults
+                .into_iter()
+                .filter(|(k, _)| !c.properties.iter().any(|(x, _)| x == k))
+                .collect();
+            merged.append(&mut c.properties);
+            c.properties = merged;
+        }
+        None => out.insert(
+            0,
+            Classification {
+                classification: "spark-defaults".into(),
+                properties: defaults,
+                configurations: Vec::new(),
+            },
+        ),
+    }
+    out
 }

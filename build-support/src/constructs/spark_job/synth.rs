@@ -140,6 +140,19 @@ pub fn package_of<'a>(j: &SparkJob, index: &Index<'a>) -> Option<&'a PySparkPack
 
 fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
     let stack = &j.handle.stack;
+    if let Target::Eks { .. } = &j.target {
+        let e = super::eks::target(j, index)?;
+        let ids = crate::constructs::emr_eks_runtime::Ids::new(e.runtime);
+        let vc = ids.virtual_cluster(&e.virtual_cluster.name);
+        let vc_stack = crate::constructs::emr_eks_runtime::virtual_clusters::stack_of(e.runtime);
+        let role = ids.execution_role(&e.role.name);
+        return Some(Targets {
+            target_id: link.value(stack, &vc_stack, &format!("{vc}Id"), att(&vc, "Id")),
+            target_arn: link.value(stack, &vc_stack, &format!("{vc}Arn"), att(&vc, "Arn")),
+            role_arn: link.value(stack, &e.runtime.handle.stack, &format!("{role}Arn"), att(&role, "Arn")),
+            role_name: json!(e.role.name),
+        });
+    }
     let (target_id, target_arn) = match &j.target {
         Target::Runtime(p) => {
             let r = runtime_of(index, p)?;
@@ -152,6 +165,7 @@ fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
             json!(id),
             json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:emr-serverless:${{AWS::Region}}:${{AWS::AccountId}}:/applications/{id}") }),
         ),
+        Target::Eks { .. } => return None,
         Target::VirtualCluster(id) => (
             json!(id),
             json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:emr-containers:${{AWS::Region}}:${{AWS::AccountId}}:/virtualclusters/{id}") }),
@@ -159,6 +173,7 @@ fn targets(j: &SparkJob, index: &Index, link: &mut Linker) -> Option<Targets> {
     };
     let (role_arn, role_name) = match &j.execution_role {
         ExecutionRole::Arn { arn, name } => (json!(arn), json!(name)),
+        ExecutionRole::Eks { .. } => return None,
         ExecutionRole::Handle(p) => {
             let (c, arn, name) = role_source(index, p)?;
             (import(c, arn, stack, link)?, import(c, name, stack, link)?)
@@ -197,8 +212,15 @@ pub fn synth(j: &SparkJob, index: &Index, link: &mut Linker) {
     if let Some(bucket) = &artifacts_bucket {
         vars.insert(Placeholder::ArtifactsBucket.name().into(), bucket.clone());
     }
+    let eks = super::eks::target(j, index);
+    if let Some(e) = eks.as_ref().filter(|e| e.runtime.has_template_bucket()) {
+        let bucket = import(e.runtime, "pod_template_bucket_name", &j.handle.stack, link);
+        if let Some(bucket) = bucket {
+            vars.insert(Placeholder::PodTemplateBucket.name().into(), bucket);
+        }
+    }
     let t = link.template(&j.handle.stack);
-    let body = serde_json::to_string(&definition(j, request(j, pkg))).expect("definitions serialize");
+    let body = serde_json::to_string(&definition(j, request(j, pkg, eks.as_ref()))).expect("definitions serialize");
 
     encrypted_log_group(
         t,

@@ -1,0 +1,3 @@
+fn main() {
+    sparkform_build::synthesize();
+}

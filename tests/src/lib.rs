@@ -50,11 +50,18 @@ pub fn examples() -> Vec<App> {
         .collect()
 }
 
-/// Every scenario file in `tests/scenarios/`, each as a one-file app.
+/// Every scenario file in `tests/scenarios/` (each a one-file app, compiled by trybuild
+/// too) and in `tests/scenarios/eks/` (EMR on EKS apps: they need sparkform's `kubernetes`
+/// feature, which trybuild's build leaves out; `examples/emr-eks` compiles one).
 pub fn scenarios() -> Vec<App> {
-    let dir = workspace().join("tests/scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
+    let mut apps = scenarios_in(&workspace().join("tests/scenarios"), "scenarios");
+    apps.extend(scenarios_in(&workspace().join("tests/scenarios/eks"), "scenarios/eks"));
+    apps
+}
+
+fn scenarios_in(dir: &Path, rel: &str) -> Vec<App> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("the scenario folder exists")
         .flatten()
         .map(|e| e.path())
         .collect();
@@ -68,13 +75,13 @@ pub fn scenarios() -> Vec<App> {
             let ctx = Context {
                 crate_name: name.clone(),
                 remove_data_on_destroy: false,
-                crate_dir: dir.clone(),
+                crate_dir: dir.to_path_buf(),
                 ..Context::default()
             };
             App {
                 name,
                 ctx,
-                sources: vec![(format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()), text)],
+                sources: vec![(format!("{rel}/{}", p.file_name().unwrap().to_string_lossy()), text)],
             }
         })
         .collect()
@@ -129,6 +136,7 @@ pub fn sample(name: &str) -> String {
         "ExecutionRoleArn" => "arn:aws:iam::123456789012:role/job-role".into(),
         "LogBucket" => "job-logs-bucket".into(),
         "ArtifactsBucket" => "artifacts-bucket".into(),
+        "PodTemplateBucket" => "pod-template-bucket".into(),
         other => panic!("no sample value for ${{{other}}}"),
     }
 }

@@ -105,13 +105,19 @@ fn scan(dir: &Path) -> Scan {
 
 #[test]
 fn every_template_passes_checkov_or_says_why() {
+    // Types checkov has no check for: a template of these alone is not scanned.
+    const UNCHECKED: &[&str] = &["AWS::EMRContainers::VirtualCluster"];
     let dir = scratch("all");
     let mut files = std::collections::BTreeSet::new();
     for app in all_apps() {
         for (file, body) in &app.synthesize().assembly.templates {
             let name = format!("{}__{file}", app.name);
             std::fs::write(dir.join(&name), body).unwrap();
-            files.insert(name);
+            let t: serde_json::Value = serde_json::from_str(body).unwrap();
+            let resources = t["Resources"].as_object().unwrap();
+            if !resources.values().all(|r| UNCHECKED.contains(&r["Type"].as_str().unwrap_or(""))) {
+                files.insert(name);
+            }
         }
     }
     assert!(

@@ -1,7 +1,7 @@
 //! Every IAM action sparkform itself writes into a template (role policies, trust policies,
 //! bucket policies, key policies) is a real action, by the same catalog that checks users'
 //! actions. A whole-service wildcard is allowed in two places only: a Deny (the TLS-only
-//! bucket statement) and a key policy's account-root statement, which keeps the key
+//! bucket and queue statements) and a key policy's account-root statement, which keeps the key
 //! manageable through IAM.
 
 use serde_json::{json, Value};
@@ -46,7 +46,7 @@ fn bad_actions(template: &Value) -> (usize, Vec<String>) {
         for a in actions {
             let whole_service = a.split_once(':').is_some_and(|(_, name)| name == "*");
             let allowed_wide = whole_service
-                && ((s["Effect"] == "Deny" && a == "s3:*") || (*in_key_policy && a == "kms:*" && account_root_only(s)));
+                && ((s["Effect"] == "Deny" && (a == "s3:*" || a == "sqs:*")) || (*in_key_policy && a == "kms:*" && account_root_only(s)));
             if allowed_wide {
                 continue;
             }

@@ -95,7 +95,7 @@ pub fn logged_secure_bucket(t: &mut Template, id: &str, logs_id: &str, what: &st
 /// The target of a bucket's server access logs. S3 writes access logs only
 /// with SSE-S3, so this bucket uses it; the log service may write only for the source bucket.
 /// Versioned like every bucket: a deleted log stays recoverable for a while.
-fn access_logs_bucket(t: &mut Template, id: &str, source: &str, what: &str, removal: Removal) {
+pub fn access_logs_bucket(t: &mut Template, id: &str, source: &str, what: &str, removal: Removal) {
     t.data_resource(
         id,
         "AWS::S3::Bucket",

@@ -15,7 +15,7 @@ use super::support::{log_group, needs_support, role_ids, stage_roles, support_st
 use crate::checks::release::DEFAULT_RELEASE;
 use crate::constructs::serverless_runtime::ServerlessRuntime;
 use crate::constructs::{Index, StageApp};
-use crate::synth::bucket::{bucket_objects, logged_secure_bucket};
+use crate::synth::bucket::{access_logs_bucket, bucket_objects, secure_bucket};
 use crate::synth::iam::statement;
 use crate::synth::{att, r#ref, sub, tags, Linker, Template};
 use serde_json::{json, Value as Json};
@@ -228,12 +228,15 @@ fn artifact_store(p: &CicdPipeline, ids: &PipelineIds, t: &mut Template) {
         }),
         p.removal,
     );
-    logged_secure_bucket(t, &ids.bucket, &ids.access_logs, "the artifacts bucket", p.removal);
+    access_logs_bucket(t, &ids.access_logs, &ids.bucket, "the artifacts bucket", p.removal);
+    secure_bucket(t, &ids.bucket, None, p.removal);
     if let Some(b) = t.resources.get_mut(&ids.bucket) {
         let props = &mut b["Properties"];
         props["BucketName"] = sub(&p.bucket_name("${AWS::AccountId}"));
         props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
             ["KMSMasterKeyID"] = att(&ids.key, "Arn");
+        props["LoggingConfiguration"] =
+            json!({ "DestinationBucketName": r#ref(&ids.access_logs), "LogFilePrefix": "access-logs/" });
         props["VersioningConfiguration"] = json!({ "Status": "Enabled" });
     }
     if let Some(policy) = t.resources.get_mut(&format!("{}Policy", ids.bucket)) {

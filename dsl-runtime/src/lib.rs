@@ -36,7 +36,8 @@ pub use sparkform_macros::{
 pub mod prelude {
     pub use crate::handles::*;
     pub use sparkform_macros::{
-        cfn_resource, cicd_pipeline, emr_eks_runtime, execution_role, pyspark_package, spark_job, spark_serverless_runtime,
+        cfn_resource, cicd_pipeline, emr_eks_runtime, execution_role, pyspark_package, spark_job,
+        spark_serverless_runtime,
     };
 }
 

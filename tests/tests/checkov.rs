@@ -115,7 +115,10 @@ fn every_template_passes_checkov_or_says_why() {
             std::fs::write(dir.join(&name), body).unwrap();
             let t: serde_json::Value = serde_json::from_str(body).unwrap();
             let resources = t["Resources"].as_object().unwrap();
-            if !resources.values().all(|r| UNCHECKED.contains(&r["Type"].as_str().unwrap_or(""))) {
+            if !resources
+                .values()
+                .all(|r| UNCHECKED.contains(&r["Type"].as_str().unwrap_or("")))
+            {
                 files.insert(name);
             }
         }

@@ -46,7 +46,8 @@ fn bad_actions(template: &Value) -> (usize, Vec<String>) {
         for a in actions {
             let whole_service = a.split_once(':').is_some_and(|(_, name)| name == "*");
             let allowed_wide = whole_service
-                && ((s["Effect"] == "Deny" && (a == "s3:*" || a == "sqs:*")) || (*in_key_policy && a == "kms:*" && account_root_only(s)));
+                && ((s["Effect"] == "Deny" && (a == "s3:*" || a == "sqs:*"))
+                    || (*in_key_policy && a == "kms:*" && account_root_only(s)));
             if allowed_wide {
                 continue;
             }

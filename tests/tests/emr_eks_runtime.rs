@@ -20,7 +20,11 @@ fn eks_apps() -> Vec<(App, Synthesis)> {
         .filter(|(_, s)| !s.assembly.manifest.kubernetes.is_empty())
         .collect();
     let names: Vec<&str> = apps.iter().map(|(a, _)| a.name.as_str()).collect();
-    assert_eq!(names, ["emr-eks", "eks-auto", "eks-node-groups"], "the apps with an emr_eks_runtime! that applies objects");
+    assert_eq!(
+        names,
+        ["emr-eks", "eks-auto", "eks-node-groups"],
+        "the apps with an emr_eks_runtime! that applies objects"
+    );
     apps
 }
 
@@ -44,7 +48,9 @@ fn sample_values(names: impl Iterator<Item = String>) -> BTreeMap<String, String
         .map(|n| {
             let v = match n.as_str() {
                 "NodeRole" => "data-platform-NodeRole-1A2B3C".to_string(),
-                z if z.starts_with("Zone") => format!("us-east-1{}", (b'a' + z[4..].parse::<u8>().unwrap() - 1) as char),
+                z if z.starts_with("Zone") => {
+                    format!("us-east-1{}", (b'a' + z[4..].parse::<u8>().unwrap() - 1) as char)
+                }
                 other => panic!("no sample for ${{{other}}}"),
             };
             (n, v)
@@ -57,7 +63,12 @@ fn native_cloudformation_only() {
     for app in all_apps() {
         let s = app.synthesize();
         let m = &s.assembly.manifest;
-        if !m.stacks.iter().flat_map(|s| &s.constructs).any(|c| c.kind == "emr_eks_runtime") {
+        if !m
+            .stacks
+            .iter()
+            .flat_map(|s| &s.constructs)
+            .any(|c| c.kind == "emr_eks_runtime")
+        {
             continue;
         }
         for (file, body) in &s.assembly.templates {
@@ -83,14 +94,20 @@ fn every_kubernetes_object_passes_the_judges() {
         for g in &s.assembly.manifest.kubernetes {
             let filled = g.filled(&sample_values(g.values.keys().cloned())).unwrap();
             let text = serde_json::to_string(&filled).unwrap();
-            assert!(!text.contains("${"), "{}: a value was left unfilled in {text}", app.name);
+            assert!(
+                !text.contains("${"),
+                "{}: a value was left unfilled in {text}",
+                app.name
+            );
             objects.extend(filled);
         }
     }
     // Namespaces, network policies, quota and limit range, node classes and pools of both
     // modes, and the crate's own pool.
-    let kinds: std::collections::BTreeSet<String> =
-        objects.iter().map(|o| format!("{} {}", o["apiVersion"].as_str().unwrap(), o["kind"].as_str().unwrap())).collect();
+    let kinds: std::collections::BTreeSet<String> = objects
+        .iter()
+        .map(|o| format!("{} {}", o["apiVersion"].as_str().unwrap(), o["kind"].as_str().unwrap()))
+        .collect();
     for k in [
         "v1 Namespace",
         "networking.k8s.io/v1 NetworkPolicy",
@@ -114,9 +131,17 @@ fn objects_apply_between_the_cluster_and_the_virtual_clusters() {
         let level_of = |step: &sparkform_assembly::Step| levels.iter().position(|l| l.contains(step)).unwrap();
         for g in &m.kubernetes {
             let k = level_of(&sparkform_assembly::Step::Kubernetes(g.id.clone()));
-            assert!(level_of(&sparkform_assembly::Step::Stack(g.after_stack.clone())) < k, "{}", app.name);
+            assert!(
+                level_of(&sparkform_assembly::Step::Stack(g.after_stack.clone())) < k,
+                "{}",
+                app.name
+            );
             for vc in &g.before_stacks {
-                assert!(k < level_of(&sparkform_assembly::Step::Stack(vc.clone())), "{}", app.name);
+                assert!(
+                    k < level_of(&sparkform_assembly::Step::Stack(vc.clone())),
+                    "{}",
+                    app.name
+                );
             }
             // Namespaces first, pools after their node classes.
             let kinds: Vec<&str> = g.objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
@@ -127,7 +152,10 @@ fn objects_apply_between_the_cluster_and_the_virtual_clusters() {
             if let (Some(c), Some(p)) = (last_class, first_pool) {
                 assert!(c < p, "{kinds:?}");
             }
-            assert!(g.role.as_deref().is_some_and(|r| r.contains(":role/")), "objects are applied as the admin role");
+            assert!(
+                g.role.as_deref().is_some_and(|r| r.contains(":role/")),
+                "objects are applied as the admin role"
+            );
         }
     }
 }
@@ -157,9 +185,15 @@ fn the_cluster_is_locked_down_as_declared() {
             _ => assert!(!public && cidrs.is_none()),
         }
         assert_eq!(p["EncryptionConfig"][0]["Resources"][0], "secrets");
-        assert_eq!(p["Logging"]["ClusterLogging"]["EnabledTypes"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            p["Logging"]["ClusterLogging"]["EnabledTypes"].as_array().unwrap().len(),
+            5
+        );
         let tys = types(&t);
-        assert_eq!(tys.iter().filter(|t| *t == "AWS::EKS::AccessEntry").count(), if app.name == "emr-eks" { 2 } else { 1 });
+        assert_eq!(
+            tys.iter().filter(|t| *t == "AWS::EKS::AccessEntry").count(),
+            if app.name == "emr-eks" { 2 } else { 1 }
+        );
     }
 }
 
@@ -174,8 +208,14 @@ fn karpenter_rules_are_the_ones_dsf_meant() {
         .filter(|r| r["Type"] == "AWS::Events::Rule")
         .map(|r| {
             let p = &r["Properties"]["EventPattern"];
-            assert!(p.get("detail").is_none(), "DSF's `detail` for `detail-type` (defect 17)");
-            (p["source"][0].as_str().unwrap().into(), p["detail-type"][0].as_str().unwrap().into())
+            assert!(
+                p.get("detail").is_none(),
+                "DSF's `detail` for `detail-type` (defect 17)"
+            );
+            (
+                p["source"][0].as_str().unwrap().into(),
+                p["detail-type"][0].as_str().unwrap().into(),
+            )
         })
         .collect();
     patterns.sort();
@@ -202,7 +242,10 @@ fn jobs_get_their_virtual_cluster_role_release_and_profile() {
         .as_str()
         .unwrap()
         .starts_with("s3://${PodTemplateBucket}/pod-templates/"));
-    assert!(props["spark.kubernetes.driver.podTemplateFile"].as_str().unwrap().ends_with("critical-driver.yaml"));
+    assert!(props["spark.kubernetes.driver.podTemplateFile"]
+        .as_str()
+        .unwrap()
+        .ends_with("critical-driver.yaml"));
     assert_eq!(
         serde_json::to_value(&curate.execution_role_arn).unwrap()["output"],
         "PlatformExecutionRoleEtlWriterArn"
@@ -211,8 +254,13 @@ fn jobs_get_their_virtual_cluster_role_release_and_profile() {
     let explore = jobs.iter().find(|j| j.handle == "EXPLORE").unwrap();
     // The runtime's release, and the one role of the namespace.
     assert_eq!(explore.request["ReleaseLabel"], "emr-7.9.0-latest");
-    assert_eq!(serde_json::to_value(&explore.execution_role_arn).unwrap()["output"], "PlatformExecutionRoleAdhocRoleArn");
-    assert!(explore.request["ConfigurationOverrides"].get("ApplicationConfiguration").is_none());
+    assert_eq!(
+        serde_json::to_value(&explore.execution_role_arn).unwrap()["output"],
+        "PlatformExecutionRoleAdhocRoleArn"
+    );
+    assert!(explore.request["ConfigurationOverrides"]
+        .get("ApplicationConfiguration")
+        .is_none());
     assert_eq!(
         serde_json::to_value(&explore.target_id).unwrap()["stack"],
         "eks-auto-analytics-virtual-clusters"

@@ -36,7 +36,10 @@ impl KubeGroup {
     /// The objects with every `${Name}` of [`KubeGroup::values`] replaced by `resolved`'s
     /// value for it; an unresolved name is an error naming it.
     pub fn filled(&self, resolved: &BTreeMap<String, String>) -> Result<Vec<serde_json::Value>, String> {
-        fn walk(v: &serde_json::Value, f: &dyn Fn(&str) -> Result<String, String>) -> Result<serde_json::Value, String> {
+        fn walk(
+            v: &serde_json::Value,
+            f: &dyn Fn(&str) -> Result<String, String>,
+        ) -> Result<serde_json::Value, String> {
             use serde_json::Value;
             Ok(match v {
                 Value::String(s) => Value::String(f(s)?),
@@ -70,5 +73,46 @@ impl KubeGroup {
             Some(ns) => format!("{kind}/{ns}/{name}"),
             None => format!("{kind}/{name}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn group() -> KubeGroup {
+        let mut values = BTreeMap::new();
+        values.insert("NodeRole".to_string(), ValueRef::output("cluster", "NodeRoleName"));
+        values.insert("Zone1".to_string(), ValueRef::output("cluster", "Zone1"));
+        KubeGroup {
+            id: "Objects".into(),
+            construct: "EKS".into(),
+            cluster: ValueRef::literal("data-platform"),
+            after_stack: "cluster".into(),
+            before_stacks: Vec::new(),
+            objects: vec![
+                json!({ "spec": { "role": "${NodeRole}", "zones": ["${Zone1}"], "keep": "${AWS::Region}", "n": 1 } }),
+            ],
+            values,
+            role: None,
+        }
+    }
+
+    #[test]
+    fn filled_replaces_declared_values_only() {
+        let resolved: BTreeMap<String, String> = [("NodeRole", "node-role"), ("Zone1", "us-east-1a")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        let objects = group().filled(&resolved).unwrap();
+        assert_eq!(
+            objects[0],
+            json!({ "spec": { "role": "node-role", "zones": ["us-east-1a"], "keep": "${AWS::Region}", "n": 1 } })
+        );
+        let missing: BTreeMap<String, String> = [("NodeRole".to_string(), "r".to_string())].into();
+        assert_eq!(
+            group().filled(&missing).unwrap_err(),
+            "no value for `${Zone1}` of Objects"
+        );
     }
 }

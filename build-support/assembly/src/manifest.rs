@@ -187,7 +187,9 @@ mod tests {
         assert_eq!(e, VersionError::Other { found: 1 });
         let text = e.to_string();
         assert!(
-            text.contains("manifest version 1") && text.contains("reads version 2") && text.contains("cargo build")
+            text.contains("manifest version 1")
+                && text.contains(&format!("reads version {MANIFEST_VERSION}"))
+                && text.contains("cargo build")
         );
         let embedded = format!(r#"{{"manifest": {old}, "templates": {{}}}}"#);
         assert_eq!(

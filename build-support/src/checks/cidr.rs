@@ -49,7 +49,12 @@ pub fn parse_cidr(text: &str) -> Result<Cidr, Problem> {
         .fold(0u32, |acc, o| (acc << 8) | u32::from(*o.as_ref().unwrap_or(&0)));
     let mask = match mask.parse::<u8>() {
         Ok(m) if m <= 32 => m,
-        _ => return Err((format!("`{mask}` is not a netmask"), "netmasks go from /0 to /32".into())),
+        _ => {
+            return Err((
+                format!("`{mask}` is not a netmask"),
+                "netmasks go from /0 to /32".into(),
+            ))
+        }
     };
     let aligned = if mask == 0 { 0 } else { addr & (u32::MAX << (32 - mask)) };
     if aligned != addr {

@@ -73,15 +73,24 @@ pub fn check_eks_version(v: &str) -> Result<(), Problem> {
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default()
             ),
-            format!("EKS versions look like \"{DEFAULT_EKS_VERSION}\"; EKS creates clusters on {}", listed.join(", ")),
+            format!(
+                "EKS versions look like \"{DEFAULT_EKS_VERSION}\"; EKS creates clusters on {}",
+                listed.join(", ")
+            ),
         )),
         Some(m) if m > newest => Err((
             format!("Kubernetes {v} is newer than sparkform's table of EKS versions (as of {TABLE_DATE})"),
-            format!("if EKS offers it now, write `kubernetes_version: unlisted(\"{v}\")`; the table has {}", listed.join(", ")),
+            format!(
+                "if EKS offers it now, write `kubernetes_version: unlisted(\"{v}\")`; the table has {}",
+                listed.join(", ")
+            ),
         )),
         Some(m) if m < oldest => Err((
             format!("EKS no longer creates clusters on Kubernetes {v}: its extended support has ended"),
-            format!("use {DEFAULT_EKS_VERSION} (the newest in standard support), or another of {}", listed.join(", ")),
+            format!(
+                "use {DEFAULT_EKS_VERSION} (the newest in standard support), or another of {}",
+                listed.join(", ")
+            ),
         )),
         Some(_) => Err((
             format!("`{v}` is not an EKS version"),
@@ -94,12 +103,13 @@ pub fn check_eks_version(v: &str) -> Result<(), Problem> {
 pub fn check_unlisted_eks_version(v: &str) -> Result<(), Problem> {
     match minor(v) {
         Some(m) if m > minor(DEFAULT_EKS_VERSION).unwrap_or(0) => Ok(()),
-        Some(_) => check_eks_version(v).map_err(|(m, _)| {
-            (
-                m,
+        Some(_) => match check_eks_version(v) {
+            Ok(()) => Err((
+                format!("Kubernetes {v} is in sparkform's table of EKS versions"),
                 format!("`unlisted` is for versions newer than the table; write `kubernetes_version: \"{v}\"`"),
-            )
-        }),
+            )),
+            Err(e) => Err(e),
+        },
         None => Err((
             format!("`{v}` is not a Kubernetes version"),
             "versions look like \"1.37\"".into(),
@@ -214,7 +224,10 @@ mod tests {
         assert!(m.contains("no longer"), "{m}");
         assert!(check_eks_version("1.3x").is_err());
         assert!(check_unlisted_eks_version("1.37").is_ok());
-        assert!(check_unlisted_eks_version("1.35").unwrap_err().1.contains("newer than the table"));
+        assert!(check_unlisted_eks_version("1.35")
+            .unwrap_err()
+            .1
+            .contains("newer than the table"));
         assert_eq!(DEFAULT_EKS_VERSION, EKS_VERSIONS[0].version);
     }
 

@@ -237,7 +237,10 @@ mod tests {
     #[test]
     fn a_caller_is_the_role_it_assumed() {
         let role = "arn:aws:iam::123456789012:role/path/eks-admin";
-        assert!(same_role("arn:aws:sts::123456789012:assumed-role/eks-admin/ci-42", role));
+        assert!(same_role(
+            "arn:aws:sts::123456789012:assumed-role/eks-admin/ci-42",
+            role
+        ));
         assert!(same_role("arn:aws:iam::123456789012:role/eks-admin", role));
         assert!(!same_role("arn:aws:sts::123456789012:assumed-role/dev/me", role));
         assert!(!same_role("arn:aws:sts::999999999999:assumed-role/eks-admin/x", role));

@@ -120,7 +120,8 @@ fn addons(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
     ];
     for (part, name, needs_nodes) in addons {
         let id = ids.addon(part);
-        let mut props = json!({ "ClusterName": r#ref(&ids.cluster), "AddonName": name, "ResolveConflicts": "OVERWRITE" });
+        let mut props =
+            json!({ "ClusterName": r#ref(&ids.cluster), "AddonName": name, "ResolveConflicts": "OVERWRITE" });
         if name == "aws-ebs-csi-driver" {
             props["PodIdentityAssociations"] =
                 json!([{ "ServiceAccount": "ebs-csi-controller-sa", "RoleArn": att(&ids.ebs_csi_role, "Arn") }]);
@@ -179,7 +180,11 @@ fn karpenter(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
         ("ScheduledChange", "aws.health", "AWS Health Event"),
         ("SpotInterruption", "aws.ec2", "EC2 Spot Instance Interruption Warning"),
         ("Rebalance", "aws.ec2", "EC2 Instance Rebalance Recommendation"),
-        ("InstanceStateChange", "aws.ec2", "EC2 Instance State-change Notification"),
+        (
+            "InstanceStateChange",
+            "aws.ec2",
+            "EC2 Instance State-change Notification",
+        ),
     ];
     for (part, source, detail_type) in rules {
         t.resource(
@@ -196,54 +201,147 @@ fn karpenter(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
 
     let owned = format!("aws:ResourceTag/kubernetes.io/cluster/{name}");
     let req_owned = format!("aws:RequestTag/kubernetes.io/cluster/{name}");
-    let created = |kinds: &[&str]| -> Vec<Json> { kinds.iter().map(|k| arn("ec2", true, "*", &format!("{k}/*"))).collect() };
-    let launched = created(&["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"]);
+    let created =
+        |kinds: &[&str]| -> Vec<Json> { kinds.iter().map(|k| arn("ec2", true, "*", &format!("{k}/*"))).collect() };
+    let launched = created(&[
+        "fleet",
+        "instance",
+        "volume",
+        "network-interface",
+        "launch-template",
+        "spot-instances-request",
+    ]);
     let profiles = arn("iam", false, "${AWS::AccountId}", "instance-profile/*");
     let nodepool_like = json!({ "aws:ResourceTag/karpenter.sh/nodepool": "*" });
     let statements = vec![
-        statement(true, &["ec2:RunInstances", "ec2:CreateFleet"], vec![
-            arn("ec2", true, "", "image/*"), arn("ec2", true, "", "snapshot/*"),
-            arn("ec2", true, "*", "security-group/*"), arn("ec2", true, "*", "subnet/*"),
-            arn("ec2", true, "*", "capacity-reservation/*"),
-        ], None),
-        statement(true, &["ec2:RunInstances", "ec2:CreateFleet"], vec![arn("ec2", true, "*", "launch-template/*")],
-            Some(json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": nodepool_like }))),
-        statement(true, &["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"], launched.clone(),
-            Some(json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name },
-                         "StringLike": { "aws:RequestTag/karpenter.sh/nodepool": "*" } }))),
-        statement(true, &["ec2:CreateTags"], launched,
-            Some(json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name,
+        statement(
+            true,
+            &["ec2:RunInstances", "ec2:CreateFleet"],
+            vec![
+                arn("ec2", true, "", "image/*"),
+                arn("ec2", true, "", "snapshot/*"),
+                arn("ec2", true, "*", "security-group/*"),
+                arn("ec2", true, "*", "subnet/*"),
+                arn("ec2", true, "*", "capacity-reservation/*"),
+            ],
+            None,
+        ),
+        statement(
+            true,
+            &["ec2:RunInstances", "ec2:CreateFleet"],
+            vec![arn("ec2", true, "*", "launch-template/*")],
+            Some(json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": nodepool_like })),
+        ),
+        statement(
+            true,
+            &["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+            launched.clone(),
+            Some(
+                json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name },
+                         "StringLike": { "aws:RequestTag/karpenter.sh/nodepool": "*" } }),
+            ),
+        ),
+        statement(
+            true,
+            &["ec2:CreateTags"],
+            launched,
+            Some(
+                json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name,
                                            "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"] },
-                         "StringLike": { "aws:RequestTag/karpenter.sh/nodepool": "*" } }))),
-        statement(true, &["ec2:CreateTags"], vec![arn("ec2", true, "*", "instance/*")],
-            Some(json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": { "aws:ResourceTag/karpenter.sh/nodepool": "*" },
+                         "StringLike": { "aws:RequestTag/karpenter.sh/nodepool": "*" } }),
+            ),
+        ),
+        statement(
+            true,
+            &["ec2:CreateTags"],
+            vec![arn("ec2", true, "*", "instance/*")],
+            Some(
+                json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": { "aws:ResourceTag/karpenter.sh/nodepool": "*" },
                          "StringEqualsIfExists": { "aws:RequestTag/eks:eks-cluster-name": name },
-                         "ForAllValues:StringEquals": { "aws:TagKeys": ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"] } }))),
-        statement(true, &["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
-            vec![arn("ec2", true, "*", "instance/*"), arn("ec2", true, "*", "launch-template/*")],
-            Some(json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": { "aws:ResourceTag/karpenter.sh/nodepool": "*" } }))),
-        statement(true, &[
-            "ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations", "ec2:DescribeImages", "ec2:DescribeInstances",
-            "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates",
-            "ec2:DescribeSecurityGroups", "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets",
-        ], vec![json!("*")], Some(json!({ "StringEquals": { "aws:RequestedRegion": r#ref("AWS::Region") } }))),
-        statement(true, &["ssm:GetParameter"], vec![arn("ssm", true, "", "parameter/aws/service/*")], None),
+                         "ForAllValues:StringEquals": { "aws:TagKeys": ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"] } }),
+            ),
+        ),
+        statement(
+            true,
+            &["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+            vec![
+                arn("ec2", true, "*", "instance/*"),
+                arn("ec2", true, "*", "launch-template/*"),
+            ],
+            Some(
+                json!({ "StringEquals": { owned.clone(): "owned" }, "StringLike": { "aws:ResourceTag/karpenter.sh/nodepool": "*" } }),
+            ),
+        ),
+        statement(
+            true,
+            &[
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeCapacityReservations",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstances",
+                "ec2:DescribeInstanceTypeOfferings",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplates",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSpotPriceHistory",
+                "ec2:DescribeSubnets",
+            ],
+            vec![json!("*")],
+            Some(json!({ "StringEquals": { "aws:RequestedRegion": r#ref("AWS::Region") } })),
+        ),
+        statement(
+            true,
+            &["ssm:GetParameter"],
+            vec![arn("ssm", true, "", "parameter/aws/service/*")],
+            None,
+        ),
         statement(true, &["pricing:GetProducts"], vec![json!("*")], None),
-        statement(true, &["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"], vec![queue_arn], None),
-        statement(true, &["iam:PassRole"], vec![att(&ids.node_role, "Arn")],
-            Some(json!({ "StringEquals": { "iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"] } }))),
-        statement(true, &["iam:CreateInstanceProfile"], vec![profiles.clone()],
-            Some(json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name,
+        statement(
+            true,
+            &["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+            vec![queue_arn],
+            None,
+        ),
+        statement(
+            true,
+            &["iam:PassRole"],
+            vec![att(&ids.node_role, "Arn")],
+            Some(json!({ "StringEquals": { "iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"] } })),
+        ),
+        statement(
+            true,
+            &["iam:CreateInstanceProfile"],
+            vec![profiles.clone()],
+            Some(
+                json!({ "StringEquals": { req_owned.clone(): "owned", "aws:RequestTag/eks:eks-cluster-name": name,
                                            "aws:RequestTag/topology.kubernetes.io/region": r#ref("AWS::Region") },
-                         "StringLike": { "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" } }))),
-        statement(true, &["iam:TagInstanceProfile"], vec![profiles.clone()],
-            Some(json!({ "StringEquals": { owned.clone(): "owned", "aws:ResourceTag/topology.kubernetes.io/region": r#ref("AWS::Region"),
+                         "StringLike": { "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" } }),
+            ),
+        ),
+        statement(
+            true,
+            &["iam:TagInstanceProfile"],
+            vec![profiles.clone()],
+            Some(
+                json!({ "StringEquals": { owned.clone(): "owned", "aws:ResourceTag/topology.kubernetes.io/region": r#ref("AWS::Region"),
                                            req_owned: "owned", "aws:RequestTag/eks:eks-cluster-name": name,
                                            "aws:RequestTag/topology.kubernetes.io/region": r#ref("AWS::Region") },
-                         "StringLike": { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*", "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" } }))),
-        statement(true, &["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"], vec![profiles.clone()],
-            Some(json!({ "StringEquals": { owned: "owned", "aws:ResourceTag/topology.kubernetes.io/region": r#ref("AWS::Region") },
-                         "StringLike": { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" } }))),
+                         "StringLike": { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*", "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" } }),
+            ),
+        ),
+        statement(
+            true,
+            &[
+                "iam:AddRoleToInstanceProfile",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:DeleteInstanceProfile",
+            ],
+            vec![profiles.clone()],
+            Some(
+                json!({ "StringEquals": { owned: "owned", "aws:ResourceTag/topology.kubernetes.io/region": r#ref("AWS::Region") },
+                         "StringLike": { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" } }),
+            ),
+        ),
         statement(true, &["iam:GetInstanceProfile"], vec![profiles], None),
         statement(true, &["iam:ListInstanceProfiles"], vec![json!("*")], None),
         statement(true, &["eks:DescribeCluster"], vec![att(&ids.cluster, "Arn")], None),

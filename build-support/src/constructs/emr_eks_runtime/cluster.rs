@@ -46,14 +46,25 @@ pub fn network(r: &EmrEksRuntime, t: &mut Template) -> NetworkRefs {
         },
         Network::DefaultVpc(spec) => {
             let p = &r.handle.prefix;
-            let desc = format!("Additional security group of the control plane of EKS cluster {}", r.cluster_name);
+            let desc = format!(
+                "Additional security group of the control plane of EKS cluster {}",
+                r.cluster_name
+            );
             let refs = vpc::synth(t, p, spec, r.removal, &desc);
             let owned = format!("kubernetes.io/cluster/{}", r.cluster_name);
             let emr = ("for-use-with-amazon-emr-managed-policies", "true");
             add_tags(t, &format!("{p}Vpc"), &[emr]);
             for n in 1..=spec.azs {
-                add_tags(t, &format!("{p}PublicSubnet{n}"), &[("kubernetes.io/role/elb", "1"), emr]);
-                let mut private = vec![("kubernetes.io/role/internal-elb", "1"), emr, (owned.as_str(), "shared")];
+                add_tags(
+                    t,
+                    &format!("{p}PublicSubnet{n}"),
+                    &[("kubernetes.io/role/elb", "1"), emr],
+                );
+                let mut private = vec![
+                    ("kubernetes.io/role/internal-elb", "1"),
+                    emr,
+                    (owned.as_str(), "shared"),
+                ];
                 if r.capacity == Capacity::Karpenter {
                     private.push(("karpenter.sh/discovery", r.cluster_name.as_str()));
                 }

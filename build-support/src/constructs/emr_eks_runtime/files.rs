@@ -49,17 +49,29 @@ pub fn read_files(list: &[Value], crate_dir: &std::path::Path, kind: Kind, diags
     let mut out: Vec<UserFile> = Vec::new();
     for v in list {
         let Some(s) = v.string(diags) else { continue };
-        let Some(full) = relative_path(&s, &ctx, diags, false) else { continue };
+        let Some(full) = relative_path(&s, &ctx, diags, false) else {
+            continue;
+        };
         let text = match std::fs::read_to_string(&full) {
             Ok(t) => t,
             Err(e) => {
-                diags.error_help(s.span, format!("`{}` could not be read: {e}", s.value), "give a UTF-8 YAML file");
+                diags.error_help(
+                    s.span,
+                    format!("`{}` could not be read: {e}", s.value),
+                    "give a UTF-8 YAML file",
+                );
                 continue;
             }
         };
-        let Some(objects) = parse(&s, &text, kind, diags) else { continue };
+        let Some(objects) = parse(&s, &text, kind, diags) else {
+            continue;
+        };
         if out.iter().any(|f| f.file_name() == file_name(&s.value)) {
-            diags.error_help(s.span, format!("a second file is named `{}`", file_name(&s.value)), "give each file its own name");
+            diags.error_help(
+                s.span,
+                format!("a second file is named `{}`", file_name(&s.value)),
+                "give each file its own name",
+            );
         }
         out.push(UserFile {
             hash: hash_files(crate_dir, std::slice::from_ref(&full), &[]),
@@ -82,7 +94,11 @@ fn parse(s: &Spanned<String>, text: &str, kind: Kind, diags: &mut Diags) -> Opti
         Ok(d) => d.into_iter().filter(|d| !d.is_null()).collect(),
         Err(e) => {
             let first = e.to_string().lines().next().unwrap_or_default().to_string();
-            diags.error_help(s.span, format!("`{}` is not valid YAML: {first}", s.value), "fix the file; each document is one Kubernetes object");
+            diags.error_help(
+                s.span,
+                format!("`{}` is not valid YAML: {first}", s.value),
+                "fix the file; each document is one Kubernetes object",
+            );
             return None;
         }
     };
@@ -91,7 +107,11 @@ fn parse(s: &Spanned<String>, text: &str, kind: Kind, diags: &mut Diags) -> Opti
         Kind::NodePool(capacity) => docs.iter().flat_map(|d| node_pool_problems(d, capacity)).collect(),
     };
     if docs.is_empty() {
-        diags.error_help(s.span, format!("`{}` holds no Kubernetes object", s.value), "write the object's YAML in it");
+        diags.error_help(
+            s.span,
+            format!("`{}` holds no Kubernetes object", s.value),
+            "write the object's YAML in it",
+        );
         return None;
     }
     if let Some(p) = problems.first() {
@@ -130,7 +150,10 @@ fn pod_template_problems(docs: &[Json]) -> Vec<String> {
 }
 
 fn node_pool_problems(o: &Json, capacity: Capacity) -> Vec<String> {
-    let (api, kind) = (o["apiVersion"].as_str().unwrap_or("?"), o["kind"].as_str().unwrap_or("?"));
+    let (api, kind) = (
+        o["apiVersion"].as_str().unwrap_or("?"),
+        o["kind"].as_str().unwrap_or("?"),
+    );
     let Some(name) = name_of(o) else {
         return vec![format!("a `{kind}` has no `metadata.name`")];
     };
@@ -154,7 +177,10 @@ fn node_pool_problems(o: &Json, capacity: Capacity) -> Vec<String> {
             }
         }
         (a, k) if a == class.0 && k == class.1 => Vec::new(),
-        _ => vec![format!("`{name}` is a `{api}` `{kind}`, which is neither a NodePool nor a {}", class.1)],
+        _ => vec![format!(
+            "`{name}` is a `{api}` `{kind}`, which is neither a NodePool nor a {}",
+            class.1
+        )],
     }
 }
 

@@ -27,8 +27,8 @@ use crate::model::Handle;
 use crate::synth::{att, r#ref, Linker};
 use crate::value::Declaration;
 use model::{Capacity, Network};
-use profiles::Role;
 use proc_macro2::TokenStream;
+use profiles::Role;
 use quote::quote;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
@@ -222,13 +222,21 @@ impl Ids {
 
 /// SHA-256 hex of a text.
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A default pod template's text (JSON, which is YAML) and its content-hashed S3 key.
 pub fn default_template(p: Profile, role: Role) -> (String, String) {
     let text = serde_json::to_string_pretty(&profiles::pod_template(p, role)).expect("JSON") + "\n";
-    let key = format!("{}/{}/{}", profiles::POD_TEMPLATE_PREFIX, &sha256(&text)[..16], profiles::template_file(p, role));
+    let key = format!(
+        "{}/{}/{}",
+        profiles::POD_TEMPLATE_PREFIX,
+        &sha256(&text)[..16],
+        profiles::template_file(p, role)
+    );
     (text, key)
 }
 
@@ -289,26 +297,71 @@ impl Construct for EmrEksRuntime {
         let p = &self.handle.prefix;
         let name = &self.cluster_name;
         let mut out = vec![
-            Attribute::new("cluster_name", format!("{p}ClusterName"), r#ref(&ids.cluster), format!("Name of EKS cluster {name}")),
-            Attribute::new("cluster_arn", format!("{p}ClusterArn"), att(&ids.cluster, "Arn"), format!("ARN of EKS cluster {name}")),
-            Attribute::new("cluster_endpoint", format!("{p}ClusterEndpoint"), att(&ids.cluster, "Endpoint"), format!("Kubernetes API endpoint of {name}")),
+            Attribute::new(
+                "cluster_name",
+                format!("{p}ClusterName"),
+                r#ref(&ids.cluster),
+                format!("Name of EKS cluster {name}"),
+            ),
+            Attribute::new(
+                "cluster_arn",
+                format!("{p}ClusterArn"),
+                att(&ids.cluster, "Arn"),
+                format!("ARN of EKS cluster {name}"),
+            ),
+            Attribute::new(
+                "cluster_endpoint",
+                format!("{p}ClusterEndpoint"),
+                att(&ids.cluster, "Endpoint"),
+                format!("Kubernetes API endpoint of {name}"),
+            ),
             Attribute::new(
                 "cluster_security_group_id",
                 format!("{p}ClusterSecurityGroupId"),
                 att(&ids.cluster, "ClusterSecurityGroupId"),
                 format!("Security group EKS created for {name}"),
             ),
-            Attribute::new("oidc_issuer_url", format!("{p}OidcIssuerUrl"), att(&ids.cluster, "OpenIdConnectIssuerUrl"), format!("OIDC issuer of {name}")),
-            Attribute::new("secrets_key_arn", format!("{p}SecretsKeyArn"), att(&ids.secrets_key, "Arn"), format!("KMS key of the Kubernetes secrets of {name}")),
-            Attribute::new("node_role_arn", format!("{p}NodeRoleArn"), att(&ids.node_role, "Arn"), format!("Role of the nodes of {name}")),
-            Attribute::new("node_role_name", ids.out_node_role_name.clone(), r#ref(&ids.node_role), format!("Name of the role of the nodes of {name}")),
+            Attribute::new(
+                "oidc_issuer_url",
+                format!("{p}OidcIssuerUrl"),
+                att(&ids.cluster, "OpenIdConnectIssuerUrl"),
+                format!("OIDC issuer of {name}"),
+            ),
+            Attribute::new(
+                "secrets_key_arn",
+                format!("{p}SecretsKeyArn"),
+                att(&ids.secrets_key, "Arn"),
+                format!("KMS key of the Kubernetes secrets of {name}"),
+            ),
+            Attribute::new(
+                "node_role_arn",
+                format!("{p}NodeRoleArn"),
+                att(&ids.node_role, "Arn"),
+                format!("Role of the nodes of {name}"),
+            ),
+            Attribute::new(
+                "node_role_name",
+                ids.out_node_role_name.clone(),
+                r#ref(&ids.node_role),
+                format!("Name of the role of the nodes of {name}"),
+            ),
         ];
         if self.needs_oidc() {
-            out.push(Attribute::new("oidc_provider_arn", format!("{p}OidcProviderArn"), att(&ids.oidc_provider, "Arn"), format!("IAM OIDC provider of {name}")));
+            out.push(Attribute::new(
+                "oidc_provider_arn",
+                format!("{p}OidcProviderArn"),
+                att(&ids.oidc_provider, "Arn"),
+                format!("IAM OIDC provider of {name}"),
+            ));
         }
         if let Network::DefaultVpc(spec) = &self.network {
             let subnets: Vec<Json> = (1..=spec.azs).map(|n| r#ref(&format!("{p}PrivateSubnet{n}"))).collect();
-            out.push(Attribute::new("vpc_id", format!("{p}VpcId"), r#ref(&format!("{p}Vpc")), format!("VPC of {name}")));
+            out.push(Attribute::new(
+                "vpc_id",
+                format!("{p}VpcId"),
+                r#ref(&format!("{p}Vpc")),
+                format!("VPC of {name}"),
+            ));
             out.push(Attribute::new(
                 "private_subnet_ids",
                 format!("{p}PrivateSubnetIds"),
@@ -341,17 +394,29 @@ impl Construct for EmrEksRuntime {
                         format!("S3 URI of the {} {} pod template of {name}", prof.name(), role.name()),
                     ));
                 }
-                let config = profiles::configuration_overrides(prof, &template_uri(&template_key(self, prof, Role::Driver)), &template_uri(&template_key(self, prof, Role::Executor)));
+                let config = profiles::configuration_overrides(
+                    prof,
+                    &template_uri(&template_key(self, prof, Role::Driver)),
+                    &template_uri(&template_key(self, prof, Role::Executor)),
+                );
                 out.push(Attribute::new(
                     profiles::config_attribute(prof),
                     format!("{p}{}DefaultConfig", roles::id_part(prof.name())),
                     with_bucket(&serde_json::to_string(&config).expect("JSON"), &ids),
-                    format!("Spark defaults of the {} profile of {name} (ConfigurationOverrides JSON)", prof.name()),
+                    format!(
+                        "Spark defaults of the {} profile of {name} (ConfigurationOverrides JSON)",
+                        prof.name()
+                    ),
                 ));
             }
         }
         if self.capacity == Capacity::Karpenter {
-            out.push(Attribute::new("karpenter_role_arn", format!("{p}KarpenterRoleArn"), att(&ids.karpenter_role, "Arn"), format!("Role of the Karpenter controller of {name}")));
+            out.push(Attribute::new(
+                "karpenter_role_arn",
+                format!("{p}KarpenterRoleArn"),
+                att(&ids.karpenter_role, "Arn"),
+                format!("Role of the Karpenter controller of {name}"),
+            ));
             out.push(Attribute::new(
                 "interruption_queue_name",
                 format!("{p}InterruptionQueueName"),
@@ -371,17 +436,31 @@ impl Construct for EmrEksRuntime {
         capacity::synth(self, &ids, &net, t);
         roles::synth(self, &ids, t);
         if self.has_template_bucket() {
-            crate::synth::bucket::logged_secure_bucket(t, &ids.pod_template_bucket, &ids.access_logs_bucket, "the pod-template bucket", self.removal);
+            crate::synth::bucket::logged_secure_bucket(
+                t,
+                &ids.pod_template_bucket,
+                &ids.access_logs_bucket,
+                "the pod-template bucket",
+                self.removal,
+            );
         }
         // What the virtual clusters' stack, the Kubernetes objects and jobs read.
         for role in &self.execution_roles {
             let id = ids.execution_role(&role.name);
-            t.output(&format!("{id}Arn"), att(&id, "Arn"), &format!("EMR on EKS execution role {}", role.name));
+            t.output(
+                &format!("{id}Arn"),
+                att(&id, "Arn"),
+                &format!("EMR on EKS execution role {}", role.name),
+            );
         }
         if let Network::DefaultVpc(spec) = &self.network {
             for n in 1..=spec.azs {
                 let subnet = format!("{}PrivateSubnet{n}", self.handle.prefix);
-                t.output(&ids.zone_output(n), att(&subnet, "AvailabilityZone"), &format!("Availability zone of private subnet {n} of {}", self.cluster_name));
+                t.output(
+                    &ids.zone_output(n),
+                    att(&subnet, "AvailabilityZone"),
+                    &format!("Availability zone of private subnet {n} of {}", self.cluster_name),
+                );
             }
         }
         virtual_clusters::synth(self, &ids, link);
@@ -434,7 +513,11 @@ impl Construct for EmrEksRuntime {
             construct: self.handle.ident.clone(),
             cluster: ValueRef::literal(&self.cluster_name),
             after_stack: stack.clone(),
-            before_stacks: if self.virtual_clusters.is_empty() { Vec::new() } else { vec![virtual_clusters::stack_of(self)] },
+            before_stacks: if self.virtual_clusters.is_empty() {
+                Vec::new()
+            } else {
+                vec![virtual_clusters::stack_of(self)]
+            },
             objects,
             values,
             role: Some(self.admin_role.arn.clone()),
@@ -459,7 +542,12 @@ impl Construct for EmrEksRuntime {
             quote!(::sparkform::EksRoleHandle { name: #rname, namespace: #ns, arn_output: #arn_out })
         });
         let release = &self.release_label;
-        let files: Vec<std::path::PathBuf> = self.pod_templates.iter().chain(&self.node_pools).map(|f| f.full.clone()).collect();
+        let files: Vec<std::path::PathBuf> = self
+            .pod_templates
+            .iter()
+            .chain(&self.node_pools)
+            .map(|f| f.full.clone())
+            .collect();
         let tracked = track_files(&files);
         let attributes = crate::expand::attribute_table(self);
         // The runtime applies namespaces and node pools with kube: without sparkform's

@@ -60,7 +60,10 @@ pub struct ApiEndpoint {
 pub enum Network {
     /// A VPC sparkform creates (DSF's DataVpc without its defects), tagged for EKS.
     DefaultVpc(VpcSpec),
-    Existing { vpc_id: String, subnet_ids: Vec<String> },
+    Existing {
+        vpc_id: String,
+        subnet_ids: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,7 +259,14 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Emr
     .unwrap_or_else(|| format!("{}-latest", release::DEFAULT_RELEASE));
     let virtual_clusters = read_virtual_clusters(&mut f, diags);
     let execution_roles = read_execution_roles(&mut f, &virtual_clusters, &release_label, diags);
-    let interactive_endpoints = read_endpoints(&mut f, &virtual_clusters, &execution_roles, &release_label, capacity, diags);
+    let interactive_endpoints = read_endpoints(
+        &mut f,
+        &virtual_clusters,
+        &execution_roles,
+        &release_label,
+        capacity,
+        diags,
+    );
     let pod_templates = f
         .list("pod_templates", diags)
         .map(|l| read_files(l, &ctx.crate_dir, super::files::Kind::PodTemplate, diags))
@@ -317,15 +327,28 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Emr
 
 /// EKS cluster names: 1-100 of letters, digits, `-` and `_`, starting with a letter or digit.
 fn check_cluster_name(name: &str) -> Result<(), (String, String)> {
-    let help = "cluster names are 1-100 letters, digits, `-` and `_`, starting with a letter or digit, e.g. \"data-platform\"";
+    let help =
+        "cluster names are 1-100 letters, digits, `-` and `_`, starting with a letter or digit, e.g. \"data-platform\"";
     if name.is_empty() || name.len() > 100 {
-        return Err((format!("the cluster name `{name}` must have 1 to 100 characters"), help.into()));
+        return Err((
+            format!("the cluster name `{name}` must have 1 to 100 characters"),
+            help.into(),
+        ));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err((format!("the cluster name `{name}` contains {}", names::describe_char(c)), help.into()));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err((
+            format!("the cluster name `{name}` contains {}", names::describe_char(c)),
+            help.into(),
+        ));
     }
     if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err((format!("the cluster name `{name}` must start with a letter or digit"), help.into()));
+        return Err((
+            format!("the cluster name `{name}` must start with a letter or digit"),
+            help.into(),
+        ));
     }
     Ok(())
 }
@@ -439,12 +462,18 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
     if let Some(n) = existing {
         let o = n.object(diags)?;
         let mut g = Fields::new(o, "network", diags);
-        let vpc_id = g.require("vpc_id", diags, "\"vpc-0123456789abcdef0\"").and_then(|v| v.string(diags));
+        let vpc_id = g
+            .require("vpc_id", diags, "\"vpc-0123456789abcdef0\"")
+            .and_then(|v| v.string(diags));
         let subnets = g.strings("subnet_ids", diags).unwrap_or_default();
         g.finish(diags);
         if let Some(v) = &vpc_id {
             if !v.value.starts_with("vpc-") {
-                diags.error_help(v.span, format!("`{}` is not a VPC id", v.value), "VPC ids look like \"vpc-0123456789abcdef0\"");
+                diags.error_help(
+                    v.span,
+                    format!("`{}` is not a VPC id", v.value),
+                    "VPC ids look like \"vpc-0123456789abcdef0\"",
+                );
             }
         }
         if subnets.len() < 2 {
@@ -456,7 +485,11 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
         }
         for s in &subnets {
             if !s.value.starts_with("subnet-") {
-                diags.error_help(s.span, format!("`{}` is not a subnet id", s.value), "subnet ids look like \"subnet-0123456789abcdef0\"");
+                diags.error_help(
+                    s.span,
+                    format!("`{}` is not a subnet id", s.value),
+                    "subnet ids look like \"subnet-0123456789abcdef0\"",
+                );
             }
         }
         return Some(Network::Existing {
@@ -470,7 +503,11 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
     };
     if spec.azs < 2 {
         if let Some(v) = vpc {
-            diags.error_help(v.span, "EKS needs subnets in at least two availability zones", "set `max_azs: 2` or more");
+            diags.error_help(
+                v.span,
+                "EKS needs subnets in at least two availability zones",
+                "set `max_azs: 2` or more",
+            );
         }
     }
     Some(Network::DefaultVpc(spec))
@@ -501,7 +538,11 @@ fn read_node_groups(f: &mut Fields, capacity: Capacity, diags: &mut Diags) -> Ve
         let Some(o) = v.object(diags) else { continue };
         let Some(g) = read_node_group(o, diags) else { continue };
         if out.iter().any(|x| x.name == g.name) || g.name == "tooling" {
-            diags.error_help(o.span, format!("a second node group is named `{}`", g.name), "give each node group its own name (`tooling` is sparkform's)");
+            diags.error_help(
+                o.span,
+                format!("a second node group is named `{}`", g.name),
+                "give each node group its own name (`tooling` is sparkform's)",
+            );
         }
         out.push(g);
     }
@@ -518,11 +559,19 @@ fn read_node_group(o: &Object, diags: &mut Diags) -> Option<NodeGroup> {
     }
     let instance_types = g.strings("instance_types", diags).unwrap_or_default();
     if instance_types.is_empty() {
-        diags.error_help(o.span, "a node group needs `instance_types`", "add `instance_types: [\"m7g.2xlarge\"]`");
+        diags.error_help(
+            o.span,
+            "a node group needs `instance_types`",
+            "add `instance_types: [\"m7g.2xlarge\"]`",
+        );
     }
     for t in &instance_types {
         if t.value.split('.').count() != 2 || t.value.starts_with('.') || t.value.ends_with('.') {
-            diags.error_help(t.span, format!("`{}` is not an EC2 instance type", t.value), "instance types look like \"m7g.2xlarge\"");
+            diags.error_help(
+                t.span,
+                format!("`{}` is not an EC2 instance type", t.value),
+                "instance types look like \"m7g.2xlarge\"",
+            );
         }
     }
     let min = g.int("min_size", diags, 0, 1000).map(|n| n.value as u32).unwrap_or(0);
@@ -597,7 +646,11 @@ fn read_taint(v: &Value, diags: &mut Diags) -> Option<Taint> {
         .map(|w| w.value)
         .unwrap_or("NoSchedule");
     g.finish(diags);
-    Some(Taint { key: key?.value, value, effect })
+    Some(Taint {
+        key: key?.value,
+        value,
+        effect,
+    })
 }
 
 fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluster> {
@@ -611,12 +664,18 @@ fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluste
                 diags.error_help(n.span, m, h);
             }
         }
-        let namespace = g.require("namespace", diags, "\"dailyjobns\"").and_then(|v| v.string(diags));
+        let namespace = g
+            .require("namespace", diags, "\"dailyjobns\"")
+            .and_then(|v| v.string(diags));
         if let Some(ns) = &namespace {
             if let Err((m, h)) = k8s::check_dns_label(&ns.value, "namespace") {
                 diags.error_help(ns.span, m, h);
             } else if ns.value.starts_with("kube-") {
-                diags.error_help(ns.span, format!("`{}` is a Kubernetes system namespace", ns.value), "run Spark jobs in a namespace of their own, e.g. \"spark-jobs\"");
+                diags.error_help(
+                    ns.span,
+                    format!("`{}` is a Kubernetes system namespace", ns.value),
+                    "run Spark jobs in a namespace of their own, e.g. \"spark-jobs\"",
+                );
             }
         }
         let create_namespace = g.bool("create_namespace", diags).unwrap_or(true);
@@ -635,14 +694,23 @@ fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluste
         }
         let tags = read_tags(&mut g, diags);
         g.finish(diags);
-        let (Some(name), Some(namespace)) = (name, namespace) else { continue };
+        let (Some(name), Some(namespace)) = (name, namespace) else {
+            continue;
+        };
         if out.iter().any(|x| x.name == name.value) {
-            diags.error_help(name.span, format!("a second virtual cluster is named `{}`", name.value), "give each virtual cluster its own name");
+            diags.error_help(
+                name.span,
+                format!("a second virtual cluster is named `{}`", name.value),
+                "give each virtual cluster its own name",
+            );
         }
         if let Some(other) = out.iter().find(|x| x.namespace == namespace.value) {
             diags.error_help(
                 namespace.span,
-                format!("virtual clusters `{}` and `{}` share the namespace `{}`", other.name, name.value, namespace.value),
+                format!(
+                    "virtual clusters `{}` and `{}` share the namespace `{}`",
+                    other.name, name.value, namespace.value
+                ),
                 "give each virtual cluster a namespace of its own",
             );
         }
@@ -663,10 +731,19 @@ fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluste
 fn check_vc_name(name: &str) -> Result<(), (String, String)> {
     let help = "virtual cluster names are 1-64 letters, digits and . - _ / #, e.g. \"dailyjob\"";
     if name.is_empty() || name.len() > 64 {
-        return Err((format!("the virtual cluster name `{name}` must have 1 to 64 characters"), help.into()));
+        return Err((
+            format!("the virtual cluster name `{name}` must have 1 to 64 characters"),
+            help.into(),
+        ));
     }
-    match name.chars().find(|c| !(c.is_ascii_alphanumeric() || ".-_/#".contains(*c))) {
-        Some(c) => Err((format!("the virtual cluster name `{name}` contains {}", names::describe_char(c)), help.into())),
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || ".-_/#".contains(*c)))
+    {
+        Some(c) => Err((
+            format!("the virtual cluster name `{name}` contains {}", names::describe_char(c)),
+            help.into(),
+        )),
         None => Ok(()),
     }
 }
@@ -692,28 +769,51 @@ fn read_quota(o: &Object, what: &'static str, diags: &mut Diags) -> Option<Quota
     })
 }
 
-fn read_execution_roles(f: &mut Fields, vcs: &[VirtualCluster], release_label: &str, diags: &mut Diags) -> Vec<JobRole> {
+fn read_execution_roles(
+    f: &mut Fields,
+    vcs: &[VirtualCluster],
+    release_label: &str,
+    diags: &mut Diags,
+) -> Vec<JobRole> {
     let mut out: Vec<JobRole> = Vec::new();
     let namespaces: Vec<&str> = vcs.iter().map(|v| v.namespace.as_str()).collect();
     let old_release = release::version_of(release_label).is_some_and(|v| v < POD_IDENTITY_RELEASE);
     for v in f.list("execution_roles", diags).unwrap_or_default() {
         let Some(o) = v.object(diags) else { continue };
         let mut g = Fields::new(o, "an execution role", diags);
-        let name = g.require("name", diags, "\"s3ReadExecRole\"").and_then(|v| v.string(diags));
+        let name = g
+            .require("name", diags, "\"s3ReadExecRole\"")
+            .and_then(|v| v.string(diags));
         if let Some(n) = &name {
             let ok = (1..=64).contains(&n.value.len())
-                && n.value.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+                && n.value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
             if !ok {
-                diags.error_help(n.span, format!("`{}` is not an IAM role name", n.value), "role names are 1-64 letters, digits and + = , . @ _ -");
+                diags.error_help(
+                    n.span,
+                    format!("`{}` is not an IAM role name", n.value),
+                    "role names are 1-64 letters, digits and + = , . @ _ -",
+                );
             }
         }
-        let namespace = g.require("namespace", diags, "\"dailyjobns\"").and_then(|v| v.string(diags));
+        let namespace = g
+            .require("namespace", diags, "\"dailyjobns\"")
+            .and_then(|v| v.string(diags));
         if let Some(ns) = &namespace {
             if !namespaces.contains(&ns.value.as_str()) {
-                let list = if namespaces.is_empty() { "none".to_string() } else { namespaces.join(", ") };
+                let list = if namespaces.is_empty() {
+                    "none".to_string()
+                } else {
+                    namespaces.join(", ")
+                };
                 diags.error_help(
                     ns.span,
-                    format!("`{}` is not the namespace of a virtual cluster of this runtime{}", ns.value, suggestion(&ns.value, namespaces.iter().copied())),
+                    format!(
+                        "`{}` is not the namespace of a virtual cluster of this runtime{}",
+                        ns.value,
+                        suggestion(&ns.value, namespaces.iter().copied())
+                    ),
                     format!("an execution role runs jobs in a virtual cluster's namespace; the namespaces are: {list}"),
                 );
             }
@@ -721,9 +821,15 @@ fn read_execution_roles(f: &mut Fields, vcs: &[VirtualCluster], release_label: &
         let policy = read_policy(&mut g, diags);
         let irsa = g.bool("irsa", diags).unwrap_or(old_release);
         g.finish(diags);
-        let (Some(name), Some(namespace)) = (name, namespace) else { continue };
+        let (Some(name), Some(namespace)) = (name, namespace) else {
+            continue;
+        };
         if out.iter().any(|r| r.name == name.value) {
-            diags.error_help(name.span, format!("a second execution role is named `{}`", name.value), "IAM role names are unique in an account: give each role its own name");
+            diags.error_help(
+                name.span,
+                format!("a second execution role is named `{}`", name.value),
+                "IAM role names are unique in an account: give each role its own name",
+            );
         }
         out.push(JobRole {
             name: name.value,
@@ -760,11 +866,15 @@ fn read_endpoints(
     for v in list {
         let Some(o) = v.object(diags) else { continue };
         let mut g = Fields::new(o, "an interactive endpoint", diags);
-        let name = g.require("name", diags, "\"interactiveSession\"").and_then(|v| v.string(diags));
+        let name = g
+            .require("name", diags, "\"interactiveSession\"")
+            .and_then(|v| v.string(diags));
         if let Some(n) = &name {
             let ok = (1..=64).contains(&n.value.len())
                 && n.value.starts_with(|c: char| c.is_ascii_alphanumeric())
-                && n.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && n.value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok {
                 diags.error_help(
                     n.span,
@@ -773,18 +883,33 @@ fn read_endpoints(
                 );
             }
         }
-        let vc = g.require("virtual_cluster", diags, "\"dailyjob\"").and_then(|v| v.string(diags));
+        let vc = g
+            .require("virtual_cluster", diags, "\"dailyjob\"")
+            .and_then(|v| v.string(diags));
         if let Some(vc) = &vc {
             if !vcs.iter().any(|x| x.name == vc.value) {
                 let names: Vec<&str> = vcs.iter().map(|x| x.name.as_str()).collect();
                 diags.error_help(
                     vc.span,
-                    format!("`{}` is not a virtual cluster of this runtime{}", vc.value, suggestion(&vc.value, names.iter().copied())),
-                    format!("the virtual clusters are: {}", if names.is_empty() { "none".into() } else { names.join(", ") }),
+                    format!(
+                        "`{}` is not a virtual cluster of this runtime{}",
+                        vc.value,
+                        suggestion(&vc.value, names.iter().copied())
+                    ),
+                    format!(
+                        "the virtual clusters are: {}",
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
                 );
             }
         }
-        let role = g.require("execution_role", diags, "\"s3ReadExecRole\"").and_then(|v| v.string(diags));
+        let role = g
+            .require("execution_role", diags, "\"s3ReadExecRole\"")
+            .and_then(|v| v.string(diags));
         if let (Some(role), Some(vc)) = (&role, &vc) {
             let ns = vcs.iter().find(|x| x.name == vc.value).map(|x| x.namespace.as_str());
             match roles.iter().find(|r| r.name == role.value) {
@@ -792,13 +917,30 @@ fn read_endpoints(
                     let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
                     diags.error_help(
                         role.span,
-                        format!("`{}` is not an execution role of this runtime{}", role.value, suggestion(&role.value, names.iter().copied())),
-                        format!("the execution roles are: {}", if names.is_empty() { "none".into() } else { names.join(", ") }),
+                        format!(
+                            "`{}` is not an execution role of this runtime{}",
+                            role.value,
+                            suggestion(&role.value, names.iter().copied())
+                        ),
+                        format!(
+                            "the execution roles are: {}",
+                            if names.is_empty() {
+                                "none".into()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
                     );
                 }
                 Some(r) if ns.is_some_and(|ns| ns != r.namespace) => diags.error_help(
                     role.span,
-                    format!("`{}` runs jobs in namespace `{}`, and virtual cluster `{}` is namespace `{}`", r.name, r.namespace, vc.value, ns.unwrap_or_default()),
+                    format!(
+                        "`{}` runs jobs in namespace `{}`, and virtual cluster `{}` is namespace `{}`",
+                        r.name,
+                        r.namespace,
+                        vc.value,
+                        ns.unwrap_or_default()
+                    ),
                     "use a role of the virtual cluster's namespace",
                 ),
                 Some(_) => {}
@@ -810,9 +952,15 @@ fn read_endpoints(
         }
         .unwrap_or_else(|| default_release.to_string());
         g.finish(diags);
-        let (Some(name), Some(vc), Some(role)) = (name, vc, role) else { continue };
+        let (Some(name), Some(vc), Some(role)) = (name, vc, role) else {
+            continue;
+        };
         if out.iter().any(|e| e.name == name.value) {
-            diags.error_help(name.span, format!("a second interactive endpoint is named `{}`", name.value), "give each endpoint its own name");
+            diags.error_help(
+                name.span,
+                format!("a second interactive endpoint is named `{}`", name.value),
+                "give each endpoint its own name",
+            );
         }
         out.push(InteractiveEndpoint {
             name: name.value,

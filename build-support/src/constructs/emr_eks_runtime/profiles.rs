@@ -72,7 +72,11 @@ fn pools(p: Profile) -> &'static [Pool] {
         Profile::Shared => &[
             Pool {
                 name: "shared-driver",
-                labels: &[("role", "shared"), ("node-lifecycle", "on-demand"), ("spark-role", "driver")],
+                labels: &[
+                    ("role", "shared"),
+                    ("node-lifecycle", "on-demand"),
+                    ("spark-role", "driver"),
+                ],
                 taints: &[],
                 families: &["m7g", "m6g"],
                 arch: "arm64",
@@ -84,7 +88,11 @@ fn pools(p: Profile) -> &'static [Pool] {
             },
             Pool {
                 name: "shared-executor",
-                labels: &[("role", "shared"), ("node-lifecycle", "spot"), ("spark-role", "executor")],
+                labels: &[
+                    ("role", "shared"),
+                    ("node-lifecycle", "spot"),
+                    ("spark-role", "executor"),
+                ],
                 taints: &[("node-lifecycle", "spot")],
                 families: &["m7g", "m7gd", "m6g", "m6gd"],
                 arch: "arm64",
@@ -98,7 +106,11 @@ fn pools(p: Profile) -> &'static [Pool] {
         Profile::Notebook => &[
             Pool {
                 name: "notebook-driver",
-                labels: &[("role", "notebook"), ("node-lifecycle", "on-demand"), ("spark-role", "driver")],
+                labels: &[
+                    ("role", "notebook"),
+                    ("node-lifecycle", "on-demand"),
+                    ("spark-role", "driver"),
+                ],
                 taints: &[("role", "notebook")],
                 families: &["t3", "t3a"],
                 arch: "amd64",
@@ -110,7 +122,11 @@ fn pools(p: Profile) -> &'static [Pool] {
             },
             Pool {
                 name: "notebook-executor",
-                labels: &[("role", "notebook"), ("node-lifecycle", "spot"), ("spark-role", "executor")],
+                labels: &[
+                    ("role", "notebook"),
+                    ("node-lifecycle", "spot"),
+                    ("spark-role", "executor"),
+                ],
                 taints: &[("role", "notebook"), ("node-lifecycle", "spot")],
                 families: &["t3", "t3a"],
                 arch: "amd64",
@@ -184,7 +200,10 @@ pub fn spark_defaults(p: Profile, driver_template: &str, executor_template: &str
         Profile::Notebook => ("0", "20", "2", "3.7", "10200m", "1.6", "4700m"),
     };
     [
-        ("spark.hadoop.hive.metastore.client.factory.class", "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory"),
+        (
+            "spark.hadoop.hive.metastore.client.factory.class",
+            "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory",
+        ),
         ("spark.sql.catalogImplementation", "hive"),
         ("spark.dynamicAllocation.enabled", "true"),
         ("spark.dynamicAllocation.minExecutors", min),
@@ -256,7 +275,11 @@ pub fn node_objects(r: &EmrEksRuntime, zones: &[String]) -> Vec<Json> {
                     req(&format!("{label_prefix}/instance-size"), "NotIn", pool.small),
                     req(&format!("{label_prefix}/instance-hypervisor"), "In", &["nitro"]),
                     req("kubernetes.io/arch", "In", &[pool.arch]),
-                    req("karpenter.sh/capacity-type", "In", &[if pool.spot { "spot" } else { "on-demand" }]),
+                    req(
+                        "karpenter.sh/capacity-type",
+                        "In",
+                        &[if pool.spot { "spot" } else { "on-demand" }],
+                    ),
                 ];
                 if let Some(z) = zone {
                     requirements.push(req("topology.kubernetes.io/zone", "In", &[z]));

@@ -67,7 +67,11 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
             statements.push(statement(
                 true,
                 &["s3:GetObject"],
-                vec![sub(&format!("${{{}.Arn}}/{}/*", ids.pod_template_bucket, super::profiles::POD_TEMPLATE_PREFIX))],
+                vec![sub(&format!(
+                    "${{{}.Arn}}/{}/*",
+                    ids.pod_template_bucket,
+                    super::profiles::POD_TEMPLATE_PREFIX
+                ))],
                 None,
             ));
         }
@@ -75,7 +79,8 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
             props["Policies"] = json!([{ "PolicyName": "ExecutionPolicy", "PolicyDocument": document(statements) }]);
         }
         if !role.policy.managed_policy_arns.is_empty() {
-            props["ManagedPolicyArns"] = Json::Array(role.policy.managed_policy_arns.iter().map(|a| user_str(a)).collect());
+            props["ManagedPolicyArns"] =
+                Json::Array(role.policy.managed_policy_arns.iter().map(|a| user_str(a)).collect());
         }
         t.resource(&id, "AWS::IAM::Role", props);
         for kind in POD_KINDS {

@@ -28,7 +28,12 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, link: &mut Linker) {
         link.value(&stack, &r.handle.stack, &format!("{id}Arn"), att(&id, "Arn"))
     };
     let bucket = (r.has_profiles()).then(|| {
-        link.value(&stack, &r.handle.stack, &ids.out_pod_template_bucket, crate::synth::r#ref(&ids.pod_template_bucket))
+        link.value(
+            &stack,
+            &r.handle.stack,
+            &ids.out_pod_template_bucket,
+            crate::synth::r#ref(&ids.pod_template_bucket),
+        )
     });
     let mut endpoint_roles = Vec::new();
     for e in &r.interactive_endpoints {
@@ -53,8 +58,16 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, link: &mut Linker) {
             props["Tags"] = tags(&all_tags);
         }
         t.resource(&id, "AWS::EMRContainers::VirtualCluster", props);
-        t.output(&format!("{id}Id"), att(&id, "Id"), &format!("Id of EMR on EKS virtual cluster {}", vc.name));
-        t.output(&format!("{id}Arn"), att(&id, "Arn"), &format!("ARN of EMR on EKS virtual cluster {}", vc.name));
+        t.output(
+            &format!("{id}Id"),
+            att(&id, "Id"),
+            &format!("Id of EMR on EKS virtual cluster {}", vc.name),
+        );
+        t.output(
+            &format!("{id}Arn"),
+            att(&id, "Arn"),
+            &format!("ARN of EMR on EKS virtual cluster {}", vc.name),
+        );
     }
     for (e, role) in r.interactive_endpoints.iter().zip(endpoint_roles) {
         let id = ids.endpoint(&e.name);
@@ -68,15 +81,24 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, link: &mut Linker) {
         if let Some(bucket) = &bucket {
             // DSF's default for endpoints: the notebook profile's Spark defaults.
             let uri = |role: Role| format!("s3://${{Bucket}}/{}", super::template_key(r, Profile::Notebook, role));
-            let overrides = profiles::cfn_configuration_overrides(Profile::Notebook, &uri(Role::Driver), &uri(Role::Executor));
+            let overrides =
+                profiles::cfn_configuration_overrides(Profile::Notebook, &uri(Role::Driver), &uri(Role::Executor));
             props["ConfigurationOverrides"] = sub_strings(&overrides, bucket);
         }
         if !r.tags.is_empty() {
             props["Tags"] = tags(&r.tags);
         }
         t.resource(&id, "AWS::EMRContainers::Endpoint", props);
-        t.output(&format!("{id}Id"), att(&id, "Id"), &format!("Id of interactive endpoint {}", e.name));
-        t.output(&format!("{id}Arn"), att(&id, "Arn"), &format!("ARN of interactive endpoint {}", e.name));
+        t.output(
+            &format!("{id}Id"),
+            att(&id, "Id"),
+            &format!("Id of interactive endpoint {}", e.name),
+        );
+        t.output(
+            &format!("{id}Arn"),
+            att(&id, "Arn"),
+            &format!("ARN of interactive endpoint {}", e.name),
+        );
     }
     if !r.start_job_roles.is_empty() {
         start_job_grants(r, ids, grant_roles, t);
@@ -96,23 +118,60 @@ fn sub_strings(v: &Json, bucket: &Json) -> Json {
 /// DSF's grantStartJobExecution, with resources IAM accepts: start runs on the virtual
 /// clusters only as the runtime's execution roles, and watch, cancel and tag those runs.
 fn start_job_grants(r: &EmrEksRuntime, ids: &Ids, role_arns: Vec<Json>, t: &mut crate::synth::Template) {
-    let vcs: Vec<Json> = r.virtual_clusters.iter().map(|v| att(&ids.virtual_cluster(&v.name), "Arn")).collect();
-    let runs: Vec<Json> = vcs.iter().map(|a| json!({ "Fn::Join": ["", [a, "/jobruns/*"]] })).collect();
+    let vcs: Vec<Json> = r
+        .virtual_clusters
+        .iter()
+        .map(|v| att(&ids.virtual_cluster(&v.name), "Arn"))
+        .collect();
+    let runs: Vec<Json> = vcs
+        .iter()
+        .map(|a| json!({ "Fn::Join": ["", [a, "/jobruns/*"]] }))
+        .collect();
     let statements = vec![
-        statement(true, &["emr-containers:StartJobRun"], vcs.clone(),
-            Some(json!({ "ArnEquals": { "emr-containers:ExecutionRoleArn": role_arns } }))),
-        statement(true, &["emr-containers:ListJobRuns", "emr-containers:DescribeVirtualCluster"], vcs, None),
-        statement(true, &["emr-containers:DescribeJobRun", "emr-containers:CancelJobRun", "emr-containers:TagResource"], runs, None),
+        statement(
+            true,
+            &["emr-containers:StartJobRun"],
+            vcs.clone(),
+            Some(json!({ "ArnEquals": { "emr-containers:ExecutionRoleArn": role_arns } })),
+        ),
+        statement(
+            true,
+            &["emr-containers:ListJobRuns", "emr-containers:DescribeVirtualCluster"],
+            vcs,
+            None,
+        ),
+        statement(
+            true,
+            &[
+                "emr-containers:DescribeJobRun",
+                "emr-containers:CancelJobRun",
+                "emr-containers:TagResource",
+            ],
+            runs,
+            None,
+        ),
     ];
     let mut names = Vec::new();
     for role in &r.start_job_roles {
-        if let RoleRef::Declared { id, assumed_by, managed_policy_arns } = role {
+        if let RoleRef::Declared {
+            id,
+            assumed_by,
+            managed_policy_arns,
+        } = role
+        {
             let mut props = json!({ "AssumeRolePolicyDocument": trust(assumed_by, None) });
             if !managed_policy_arns.is_empty() {
                 props["ManagedPolicyArns"] = json!(managed_policy_arns);
             }
             t.resource(id, "AWS::IAM::Role", props);
-            t.output(&format!("{id}Arn"), att(id, "Arn"), &format!("Role {id}, allowed to start jobs on the virtual clusters of {}", r.cluster_name));
+            t.output(
+                &format!("{id}Arn"),
+                att(id, "Arn"),
+                &format!(
+                    "Role {id}, allowed to start jobs on the virtual clusters of {}",
+                    r.cluster_name
+                ),
+            );
         }
         names.push(role_name_ref(role));
     }

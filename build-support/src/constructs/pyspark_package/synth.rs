@@ -116,4 +116,3 @@ pub fn attributes(p: &PySparkPackage) -> Vec<Attribute> {
     }
     out
 }
-

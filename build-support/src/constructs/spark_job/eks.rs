@@ -19,20 +19,30 @@ pub struct EksTarget<'a> {
 impl EksTarget<'_> {
     /// The job's release, or the runtime's.
     pub fn release_label(&self, j: &SparkJob) -> String {
-        j.release_label.clone().unwrap_or_else(|| self.runtime.release_label.clone())
+        j.release_label
+            .clone()
+            .unwrap_or_else(|| self.runtime.release_label.clone())
     }
 }
 
 /// The runtime, virtual cluster and role of a job on an `emr_eks_runtime!` (`None` for
 /// other jobs, or when [`problems`] has something to say).
 pub fn target<'a>(j: &SparkJob, index: &Index<'a>) -> Option<EksTarget<'a>> {
-    let Target::Eks { runtime, virtual_cluster, .. } = &j.target else {
+    let Target::Eks {
+        runtime,
+        virtual_cluster,
+        ..
+    } = &j.target
+    else {
         return None;
     };
     let r = index.get::<EmrEksRuntime>(runtime)?;
     let vc = r.virtual_cluster(virtual_cluster)?;
     let role = match &j.execution_role {
-        ExecutionRole::Eks { role: Some((name, _)), runtime: rr } if rr.text == runtime.text => r.role(name)?,
+        ExecutionRole::Eks {
+            role: Some((name, _)),
+            runtime: rr,
+        } if rr.text == runtime.text => r.role(name)?,
         ExecutionRole::Eks { role: None, .. } => {
             let mut in_ns = r.roles_in(&vc.namespace);
             let only = in_ns.next()?;
@@ -52,7 +62,12 @@ pub fn target<'a>(j: &SparkJob, index: &Index<'a>) -> Option<EksTarget<'a>> {
 
 /// What is wrong with a job's use of an `emr_eks_runtime!`, at the token that says it.
 pub fn problems(j: &SparkJob, index: &Index) -> Vec<AppProblem> {
-    let at = |span, message: String| vec![AppProblem { span: Some(span), message }];
+    let at = |span, message: String| {
+        vec![AppProblem {
+            span: Some(span),
+            message,
+        }]
+    };
     if let (ExecutionRole::Eks { runtime, role }, false) = (&j.execution_role, matches!(j.target, Target::Eks { .. })) {
         let span = role.as_ref().map(|(_, s)| *s).unwrap_or_else(|| runtime.span());
         return at(span, format!(
@@ -60,7 +75,12 @@ pub fn problems(j: &SparkJob, index: &Index) -> Vec<AppProblem> {
             runtime.text, j.handle.ident, runtime.text
         ));
     }
-    let Target::Eks { runtime, virtual_cluster, span } = &j.target else {
+    let Target::Eks {
+        runtime,
+        virtual_cluster,
+        span,
+    } = &j.target
+    else {
         return Vec::new();
     };
     let Some(r) = index.get::<EmrEksRuntime>(runtime) else {
@@ -68,30 +88,50 @@ pub fn problems(j: &SparkJob, index: &Index) -> Vec<AppProblem> {
     };
     let Some(vc) = r.virtual_cluster(virtual_cluster) else {
         let names: Vec<&str> = r.virtual_clusters.iter().map(|v| v.name.as_str()).collect();
-        let list = if names.is_empty() { "it declares none".to_string() } else { format!("its virtual clusters: {}", names.join(", ")) };
-        return at(*span, format!(
-            "`{}` has no virtual cluster `{virtual_cluster}`{}; {list}",
-            runtime.text,
-            suggestion(virtual_cluster, names.iter().copied())
-        ));
+        let list = if names.is_empty() {
+            "it declares none".to_string()
+        } else {
+            format!("its virtual clusters: {}", names.join(", "))
+        };
+        return at(
+            *span,
+            format!(
+                "`{}` has no virtual cluster `{virtual_cluster}`{}; {list}",
+                runtime.text,
+                suggestion(virtual_cluster, names.iter().copied())
+            ),
+        );
     };
     let role = match &j.execution_role {
-        ExecutionRole::Eks { runtime: rr, role: Some((name, rspan)) } => {
+        ExecutionRole::Eks {
+            runtime: rr,
+            role: Some((name, rspan)),
+        } => {
             if rr.text != runtime.text {
-                return at(*rspan, format!(
-                    "`{}.{name}` is a role of another runtime than the job's `{}`; use a role of `{}`",
-                    rr.text, runtime.text, runtime.text
-                ));
+                return at(
+                    *rspan,
+                    format!(
+                        "`{}.{name}` is a role of another runtime than the job's `{}`; use a role of `{}`",
+                        rr.text, runtime.text, runtime.text
+                    ),
+                );
             }
             match r.role(name) {
                 None => {
                     let names: Vec<&str> = r.execution_roles.iter().map(|x| x.name.as_str()).collect();
-                    return at(*rspan, format!(
-                        "`{}` has no execution role `{name}`{}; its roles: {}",
-                        runtime.text,
-                        suggestion(name, names.iter().copied()),
-                        if names.is_empty() { "none".into() } else { names.join(", ") }
-                    ));
+                    return at(
+                        *rspan,
+                        format!(
+                            "`{}` has no execution role `{name}`{}; its roles: {}",
+                            runtime.text,
+                            suggestion(name, names.iter().copied()),
+                            if names.is_empty() {
+                                "none".into()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
+                    );
                 }
                 Some(role) if role.namespace != vc.namespace => {
                     return at(*rspan, format!(
@@ -144,7 +184,11 @@ pub fn problems(j: &SparkJob, index: &Index) -> Vec<AppProblem> {
                 message: format!(
                     "`{}` has no default node profiles (`{}`), so there is no `{}` profile: use `capacity: auto` or `karpenter` with the default nodes, or give the job `spark_submit_parameters` with pod templates of your own",
                     runtime.text,
-                    if r.default_nodes { "capacity: node_groups" } else { "default_nodes: false" },
+                    if r.capacity == crate::constructs::emr_eks_runtime::model::Capacity::NodeGroups {
+                        "capacity: node_groups"
+                    } else {
+                        "default_nodes: false"
+                    },
                     p.name()
                 ),
             });

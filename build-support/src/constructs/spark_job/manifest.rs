@@ -19,7 +19,10 @@ pub fn entry(j: &SparkJob, index: &Index) -> Option<Job> {
         Target::Eks { .. } => {
             let e = eks.as_ref()?;
             let vc = crate::constructs::emr_eks_runtime::Ids::new(e.runtime).virtual_cluster(&e.virtual_cluster.name);
-            ValueRef::output(crate::constructs::emr_eks_runtime::virtual_clusters::stack_of(e.runtime), format!("{vc}Id"))
+            ValueRef::output(
+                crate::constructs::emr_eks_runtime::virtual_clusters::stack_of(e.runtime),
+                format!("{vc}Id"),
+            )
         }
         Target::Runtime(p) => {
             let r = runtime_of(index, p)?;

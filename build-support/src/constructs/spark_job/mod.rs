@@ -5,13 +5,13 @@
 //! the runtime needs to run the job.
 
 pub mod definition;
+pub mod eks;
 pub mod iam;
 pub mod manifest;
 pub mod mode;
 pub mod model;
 pub mod request;
 pub mod service;
-pub mod eks;
 pub mod synth;
 
 pub use model::SparkJob;
@@ -120,7 +120,11 @@ impl SparkJob {
             Target::Runtime(t) => format!("`{}`", t.text),
             Target::ApplicationId(id) => format!("application {id}"),
             Target::VirtualCluster(id) => format!("EMR on EKS virtual cluster {id}"),
-            Target::Eks { runtime, virtual_cluster, .. } => format!("`{}.{virtual_cluster}`", runtime.text),
+            Target::Eks {
+                runtime,
+                virtual_cluster,
+                ..
+            } => format!("`{}.{virtual_cluster}`", runtime.text),
         };
         if let Some(r) = index.get::<ServerlessRuntime>(p) {
             let same = matches!(&self.target, Target::Runtime(t) if index.get::<ServerlessRuntime>(t).is_some_and(|t| t.handle.ident == r.handle.ident));
@@ -262,7 +266,11 @@ impl Construct for SparkJob {
             }
             Target::ApplicationId(id) => quote!(::sparkform::JobTarget::ApplicationId(#id)),
             Target::VirtualCluster(id) => quote!(::sparkform::JobTarget::VirtualCluster(#id)),
-            Target::Eks { runtime, virtual_cluster, .. } => {
+            Target::Eks {
+                runtime,
+                virtual_cluster,
+                ..
+            } => {
                 consts.extend(handle_ref(&target_local, runtime, "EmrEksRuntime"));
                 quote!(::sparkform::JobTarget::OnEks(#target_local, #virtual_cluster))
             }

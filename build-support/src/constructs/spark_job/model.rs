@@ -431,7 +431,11 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
                 None
             }
             ValueKind::Path(p) => {
-                diags.error_help(p.members[1].span, format!("`{}.{}` has no parts of its own", p.text, p.members[0].name), "write `virtual_cluster: EKS.<name>`");
+                diags.error_help(
+                    p.members[1].span,
+                    format!("`{}.{}` has no parts of its own", p.text, p.members[0].name),
+                    "write `virtual_cluster: EKS.<name>`",
+                );
                 None
             }
             ValueKind::Str(s) => {
@@ -443,7 +447,14 @@ fn read_target(f: &mut Fields, diags: &mut Diags) -> Option<Target> {
                 None
             }
             kind => {
-                diags.error_help(v.span, format!("expected a virtual cluster such as `EKS.dailyjob`, found {}", kind.describe()), "write `virtual_cluster: EKS.<name>`");
+                diags.error_help(
+                    v.span,
+                    format!(
+                        "expected a virtual cluster such as `EKS.dailyjob`, found {}",
+                        kind.describe()
+                    ),
+                    "write `virtual_cluster: EKS.<name>`",
+                );
                 None
             }
         };

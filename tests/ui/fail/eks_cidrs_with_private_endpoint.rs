@@ -1,0 +1,10 @@
+// CIDRs for a public endpoint that is switched off.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_endpoint: false,
+    public_access_cidrs: ["203.0.113.0/24"],
+});
+
+fn main() {}

@@ -1,0 +1,10 @@
+// Namespaces are DNS-1123 labels: the hint gives one.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    virtual_clusters: [{ name: "daily", namespace: "Daily_Jobs" }],
+});
+
+fn main() {}

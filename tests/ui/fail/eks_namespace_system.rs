@@ -1,0 +1,10 @@
+// Spark jobs do not run in a Kubernetes system namespace.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    virtual_clusters: [{ name: "daily", namespace: "kube-system" }],
+});
+
+fn main() {}

@@ -1,0 +1,11 @@
+// Node group sizes out of order.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    capacity: node_groups,
+    node_groups: [{ name: "spark", instance_types: ["m7g.2xlarge"], min_size: 4, max_size: 10, desired_size: 2 }],
+});
+
+fn main() {}

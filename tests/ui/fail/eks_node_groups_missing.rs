@@ -1,0 +1,10 @@
+// `capacity: node_groups` without a node group.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    capacity: node_groups,
+});
+
+fn main() {}

@@ -1,0 +1,11 @@
+// A pod template file that does not exist, with the close one.
+// tests/ui.rs writes `k8s/` into trybuild's crate, where the paths are resolved.
+use sparkform::prelude::*;
+
+emr_eks_runtime!(pub EKS {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    pod_templates: ["k8s/gpu-drivr.yaml"],
+});
+
+fn main() {}

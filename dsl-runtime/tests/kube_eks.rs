@@ -77,3 +77,52 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
         .unwrap_err();
     assert!(matches!(err, KubeError::ClusterNotFound(_)), "{err}");
 }
+
+/// Kubernetes objects are applied as the cluster's admin role: a session of it through
+/// sts:AssumeRole, or the deployer's own credentials when it already is that role.
+#[tokio::test]
+async fn objects_are_applied_as_the_admin_role() {
+    use aws_credential_types::provider::ProvideCredentials;
+    support::services();
+    let aws = Aws::load().await.unwrap();
+    let own = aws
+        .eks
+        .credentials
+        .clone()
+        .unwrap()
+        .provide_credentials()
+        .await
+        .unwrap();
+
+    let before = sparkform::aws::calls().len();
+    let admin = "arn:aws:iam::123456789012:role/eks-admin";
+    let creds = aws.eks.credentials_for(Some(admin)).await.unwrap();
+    let session = creds.provide_credentials().await.unwrap();
+    assert_ne!(
+        session.access_key_id(),
+        own.access_key_id(),
+        "a session of the admin role"
+    );
+    assert!(session.session_token().is_some());
+    let calls = sparkform::aws::calls()[before..].to_vec();
+    assert!(calls.contains(&"sts:GetCallerIdentity".to_string()), "{calls:?}");
+
+    // A deployer that already is the admin role (a CI job running as it) keeps its own
+    // credentials: no second AssumeRole.
+    let fixed = aws_credential_types::provider::SharedCredentialsProvider::new(session.clone());
+    let config = aws.eks.config.to_builder().credentials_provider(fixed).build();
+    let as_admin = sparkform::kubernetes::Eks::new(&config);
+    let before = sparkform::aws::calls().len();
+    let again = as_admin.credentials_for(Some(admin)).await.unwrap();
+    assert_eq!(
+        again.provide_credentials().await.unwrap().access_key_id(),
+        session.access_key_id()
+    );
+    assert_eq!(sparkform::aws::calls()[before..], ["sts:GetCallerIdentity"]);
+    // No role: the deployer's own.
+    let creds = aws.eks.credentials_for(None).await.unwrap();
+    assert_eq!(
+        creds.provide_credentials().await.unwrap().access_key_id(),
+        own.access_key_id()
+    );
+}

@@ -178,7 +178,7 @@ pub fn check_cpu(q: &str) -> Result<(), Problem> {
         && number.matches('.').count() <= 1
         && !number.starts_with('.')
         && !number.ends_with('.')
-        && !(q.ends_with('m') && number.contains('.'));
+        && (!q.ends_with('m') || !number.contains('.'));
     if ok {
         Ok(())
     } else {

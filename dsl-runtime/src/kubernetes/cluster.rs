@@ -47,7 +47,11 @@ impl Eks {
             .clone()
             .ok_or_else(|| KubeError::Credentials("no credentials provider is configured".into()))?;
         let Some(role) = role else { return Ok(own) };
-        let sts = aws_sdk_sts::Client::new(&self.config);
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&self.config)
+                .interceptor(crate::aws::CallLog)
+                .build(),
+        );
         if let Ok(me) = sts.get_caller_identity().send().await {
             if me.arn().is_some_and(|arn| same_role(arn, role)) {
                 return Ok(own);

@@ -591,6 +591,9 @@ mod tests {
             ("target/out", "x"),
             ("app.egg-info/PKG-INFO", "x"),
             ("stale.pyc", "x"),
+            // What `pip wheel` and setuptools leave: neither hashed nor sent (one ignore list).
+            ("dist/app-0.1-py3-none-any.whl", "x"),
+            ("build/lib/app.py", "x"),
             (DOCKERFILE_NAME, "user file"),
         ]);
         let tar = context_tar(&dir, "FROM x\n").unwrap();

@@ -1,0 +1,11 @@
+// A source call that is not `codecommit(...)`.
+use sparkform::prelude::*;
+
+cicd_pipeline!(pub PIPELINE {
+    name: "SparkTest",
+    repository: github("owner/weekly-job"),
+    // trybuild builds this in target/tests/trybuild/sparkform-tests: the example's Spark project is four folders up.
+    spark_path: "../../../../examples/cicd-pipeline/spark",
+});
+
+fn main() {}

@@ -216,3 +216,93 @@ fn an_app_error_does_not_hide_a_macro_error() {
     );
     assert!(stderr.contains(&macro_error), "{macro_error}\n{stderr}");
 }
+
+/// The same for an `emr_eks_runtime!` whose virtual cluster a job runs on. (Namespaces it
+/// does not create and no default nodes: nothing to apply, so the crate needs no
+/// `kubernetes` feature, and no AWS SDK is built here.)
+const EKS_MAIN: &str = r#"use sparkform::prelude::*;
+
+emr_eks_runtime!(pub PLATFORM {
+    admin_role: "arn:aws:iam::123456789012:role/eks-admin",
+    public_access_cidrs: ["203.0.113.0/24"],
+    kubernetes_version: "1.35",
+    default_nodes: false,
+    virtual_clusters: [{ name: "daily", namespace: "daily-jobs", create_namespace: false }],
+    execution_roles: [{ name: "reader", namespace: "daily-jobs",
+        statements: [{ actions: ["s3:GetObject"], resources: ["arn:${AWS::Partition}:s3:::data/*"] }] }],
+});
+
+spark_job!(pub NIGHTLY {
+    name: "nightly",
+    stack: "jobs",
+    virtual_cluster: PLATFORM.daily,
+    execution_role: PLATFORM.reader,
+    entry_point: "s3://code/job.py",
+});
+
+sparkform::main!();
+"#;
+
+const EKS_CASES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "an admin role ARN",
+        "role/eks-admin",
+        "user/eks-admin",
+        "is not an IAM role ARN",
+        "\"arn:aws:iam::123456789012:user/eks-admin\"",
+    ),
+    (
+        "a Kubernetes version",
+        "\"1.35\"",
+        "\"1.29\"",
+        "EKS no longer creates clusters on Kubernetes 1.29",
+        "\"1.29\"",
+    ),
+    (
+        "a CIDR",
+        "203.0.113.0/24",
+        "203.0.113.9/24",
+        "`203.0.113.9/24` has host bits set",
+        "\"203.0.113.9/24\"",
+    ),
+    (
+        "a namespace",
+        "namespace: \"daily-jobs\", create",
+        "namespace: \"Daily_Jobs\", create",
+        "the namespace `Daily_Jobs` contains `D`",
+        "\"Daily_Jobs\"",
+    ),
+    (
+        "an IAM action of an execution role",
+        "\"s3:GetObject\"",
+        "\"s3:GetObjekt\"",
+        "`s3:GetObjekt` is not an action of the `s3` service",
+        "\"s3:GetObjekt\"",
+    ),
+];
+
+#[test]
+fn each_broken_field_of_a_referenced_eks_runtime_is_its_one_error() {
+    let dir = target_dir().join("eks-app");
+    user_crate(&dir, "eks-app");
+    let (ok, stderr) = build(&dir, EKS_MAIN);
+    assert!(ok, "the unbroken app builds:\n{stderr}");
+    let mut failures = Vec::new();
+    for (what, from, to, message, token) in EKS_CASES {
+        assert!(EKS_MAIN.contains(from), "{what}: the case's text is in the app");
+        let main = EKS_MAIN.replacen(from, to, 1);
+        let at = loc_of(&main, token);
+        let (ok, stderr) = build(&dir, &main);
+        let lines = headlines(&stderr);
+        let good = !ok
+            && lines.len() == 1
+            && lines[0].contains(message)
+            && stderr.contains(&format!("--> {at}"))
+            && !stderr.contains("is not a emr_eks_runtime!")
+            && !stderr.contains("virtual cluster");
+        if !good {
+            failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

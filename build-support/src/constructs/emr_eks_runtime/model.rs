@@ -112,6 +112,8 @@ pub struct VirtualCluster {
     pub name: String,
     pub span: Span,
     pub namespace: String,
+    /// Whether the namespace passed its checks (else its error is the one to report).
+    pub namespace_ok: bool,
     pub create_namespace: bool,
     pub quota: Option<Quota>,
     pub default_requests: Option<Quota>,
@@ -667,15 +669,18 @@ fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluste
         let namespace = g
             .require("namespace", diags, "\"dailyjobns\"")
             .and_then(|v| v.string(diags));
+        let mut namespace_ok = true;
         if let Some(ns) = &namespace {
             if let Err((m, h)) = k8s::check_dns_label(&ns.value, "namespace") {
                 diags.error_help(ns.span, m, h);
+                namespace_ok = false;
             } else if ns.value.starts_with("kube-") {
                 diags.error_help(
                     ns.span,
                     format!("`{}` is a Kubernetes system namespace", ns.value),
                     "run Spark jobs in a namespace of their own, e.g. \"spark-jobs\"",
                 );
+                namespace_ok = false;
             }
         }
         let create_namespace = g.bool("create_namespace", diags).unwrap_or(true);
@@ -718,6 +723,7 @@ fn read_virtual_clusters(f: &mut Fields, diags: &mut Diags) -> Vec<VirtualCluste
             name: name.value,
             span: name.span,
             namespace: namespace.value,
+            namespace_ok,
             create_namespace,
             quota,
             default_requests,
@@ -800,7 +806,10 @@ fn read_execution_roles(
         let namespace = g
             .require("namespace", diags, "\"dailyjobns\"")
             .and_then(|v| v.string(diags));
-        if let Some(ns) = &namespace {
+        // A virtual cluster whose own namespace is wrong has that error; a role naming the
+        // namespace meant is not a second one.
+        let all_ok = vcs.iter().all(|v| v.namespace_ok);
+        if let Some(ns) = namespace.as_ref().filter(|_| all_ok) {
             if !namespaces.contains(&ns.value.as_str()) {
                 let list = if namespaces.is_empty() {
                     "none".to_string()

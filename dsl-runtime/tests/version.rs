@@ -10,7 +10,7 @@ fn another_manifest_version_exits_1_with_what_to_do() {
     assert_eq!(sparkform::cli::main_embedded(old), ExitCode::from(1));
     let err = sparkform::Assembly::from_embedded(old).unwrap_err().to_string();
     assert!(
-        err.contains("manifest version 1") && err.contains("reads version 2") && err.contains("cargo build"),
+        err.contains("manifest version 1") && err.contains("reads version 3") && err.contains("cargo build"),
         "{err}"
     );
     assert_eq!(

@@ -80,3 +80,14 @@ pub fn deny_insecure_transport(id: &str) -> Json {
 pub fn bucket_objects(id: &str) -> Json {
     json!({ "Fn::Sub": format!("${{{id}.Arn}}/*") })
 }
+
+/// The buckets of `t` that `destroy` empties before deleting its stack: those CloudFormation
+/// deletes with it (their removal is `destroy`, which needs the crate's opt-in). An existing
+/// bucket a construct names is no resource of the template, so it is never among them.
+pub fn emptied_on_destroy(t: &Template) -> Vec<String> {
+    t.resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::S3::Bucket" && r["DeletionPolicy"] == "Delete")
+        .map(|(id, _)| id.clone())
+        .collect()
+}

@@ -271,7 +271,8 @@ fn target_name(c: &dyn Construct, id: &str) -> Option<String> {
 }
 
 /// Applies the construct's overrides to the resources it created, in the order written.
-/// Returns what could not be applied (a list item that does not exist).
+/// Returns what could not be applied: a list item that does not exist, a `DependsOn` on a
+/// logical id the stack does not have.
 pub fn apply(c: &dyn Construct, index: &Index, created: &[Created], link: &mut Linker) -> Vec<AppProblem> {
     let mut problems = Vec::new();
     for o in &c.handle().overrides {

@@ -10,7 +10,9 @@
 //! prints the macros' problems too, and nothing is hidden.
 
 use crate::assembly::{Assembly, Declared};
-use crate::constructs::{self, AppProblem, Construct, ConstructDef, Index, ManifestParts, Resolved, StageApp, Staged};
+use crate::constructs::{
+    self, overrides, AppProblem, Construct, ConstructDef, Index, ManifestParts, Resolved, StageApp, Staged,
+};
 use crate::model::Context;
 use crate::synth::Linker;
 use proc_macro2::Span;
@@ -347,8 +349,12 @@ fn synthesize_checked(checked: &Checked, index: &Index, keep: impl Fn(&dyn Const
     for (c, _) in &usable {
         constructs::attributes::publish(*c, &mut link);
     }
+    // What each construct's synthesis adds is what its overrides may target.
+    let mut created = Vec::with_capacity(usable.len());
     for (c, _) in &usable {
+        let mark = link.mark();
         c.synth(index, &mut link);
+        created.push(link.created_since(&mark));
     }
     for t in link.stacks.values() {
         for d in &t.duplicates {
@@ -365,6 +371,20 @@ fn synthesize_checked(checked: &Checked, index: &Index, keep: impl Fn(&dyn Const
                 ),
             });
         }
+    }
+    // After every construct: an override has the last word on what the templates say.
+    for ((c, f), made) in usable.iter().zip(&created) {
+        if c.handle().overrides.is_empty() {
+            continue;
+        }
+        let mut problems = overrides::check_app(*c, index, made);
+        if problems.is_empty() {
+            problems = overrides::apply(*c, index, made, &mut link);
+        }
+        app_errors.extend(problems.into_iter().map(|p| Located {
+            loc: f.locate(p.span),
+            message: p.message,
+        }));
     }
     let mut parts = ManifestParts::default();
     for (c, _) in &usable {

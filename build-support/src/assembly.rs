@@ -37,8 +37,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A stack's manifest entry and its rendered template; CloudFormation's limits are checked
-/// (a breach is reported at the first construct of the stack).
+/// (a breach is reported at the first construct of the stack). `remove_data`: the crate's
+/// data-removal opt-in, without which `destroy` empties no bucket.
 pub fn stack_entry(
+    remove_data: bool,
     name: &str,
     t: &Template,
     sources: &[Declared],
@@ -86,6 +88,11 @@ pub fn stack_entry(
             })
             .collect(),
         outputs: t.outputs.keys().cloned().collect(),
+        emptied_on_destroy: if remove_data {
+            crate::synth::bucket::emptied_on_destroy(t)
+        } else {
+            Vec::new()
+        },
     };
     (entry, body)
 }
@@ -105,12 +112,12 @@ impl Assembly {
         let mut templates = BTreeMap::new();
         let mut entries = Vec::new();
         for (name, t) in stacks {
-            let (entry, body) = stack_entry(name, t, sources, app_errors);
+            let (entry, body) = stack_entry(ctx.remove_data_on_destroy, name, t, sources, app_errors);
             templates.insert(entry.template.clone(), body);
             entries.push(entry);
         }
         for (name, t) in detached {
-            let (entry, body) = stack_entry(name, t, sources, app_errors);
+            let (entry, body) = stack_entry(ctx.remove_data_on_destroy, name, t, sources, app_errors);
             templates.insert(entry.template, body);
         }
         let errors = macro_errors

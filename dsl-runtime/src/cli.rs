@@ -559,7 +559,17 @@ mod remote {
         }
         let stacks: Vec<_> = in_order(run, order)
             .filter_map(|(_, r)| match r {
-                StepResult::Done(Removed::Stack(d)) => Some(json!({ "stack": d.stack, "deleted": d.deleted, "kept": d.kept.iter().map(|(id, ty)| json!({"logical_id": id, "type": ty})).collect::<Vec<_>>() })),
+                StepResult::Done(Removed::Stack(d)) => Some(json!({
+                    "stack": d.stack,
+                    "deleted": d.deleted,
+                    "kept": d.kept.iter().map(|(id, ty)| json!({"logical_id": id, "type": ty})).collect::<Vec<_>>(),
+                    "emptied": d.emptied.iter().map(|e| json!({
+                        "logical_id": e.logical_id,
+                        "bucket": e.bucket,
+                        "versions": e.versions,
+                        "delete_markers": e.delete_markers,
+                    })).collect::<Vec<_>>(),
+                })),
                 _ => None,
             })
             .collect();

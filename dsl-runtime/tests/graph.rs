@@ -73,6 +73,7 @@ fn stack(name: &str, deps: &[&str]) -> Stack {
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         constructs: Vec::new(),
         outputs: Vec::new(),
+        emptied_on_destroy: Vec::new(),
     }
 }
 

@@ -108,6 +108,10 @@ const FIELDS: &[&str] = &[
     "arn",
     "relase_label",
     "nme",
+    "Application",
+    "PrivateSubnet2",
+    "StateMachine",
+    "DependsOn",
 ];
 
 /// Bare words: enum values, calls, keywords, handle-like names.
@@ -117,6 +121,7 @@ const WORDS: &[&str] = &[
     "ARM46",
     "retain",
     "destroy",
+    "delete",
     "allow",
     "deny",
     "STANDARD",

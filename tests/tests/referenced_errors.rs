@@ -302,6 +302,48 @@ fn each_broken_field_of_a_referenced_eks_runtime_is_its_one_error() {
             && !stderr.contains("virtual cluster");
         if !good {
             failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
+
+/// What only build.rs can see about overrides and attribute references (the target is one
+/// this configuration does not create; an attribute the referenced handle does not have) is
+/// one error each, at its token, with nothing said about the constructs around it.
+#[test]
+fn override_targets_and_attribute_references_are_checked_by_build_rs_once() {
+    let dir = target_dir().join("app-overrides");
+    user_crate(&dir, "app-overrides");
+    let network = MAIN.replacen(
+        "    vpc: { cidr: \"10.0.0.0/16\" },\n",
+        "    network: { subnet_ids: [\"subnet-0123456789abcdef0\"], security_group_ids: [\"sg-0123456789abcdef0\"] },\n    overrides: { FlowLog: { \"Properties.MaxAggregationInterval\": 60 } },\n",
+        1,
+    );
+    let attribute = MAIN.replacen(
+        "sparkform::main!();",
+        "cfn_resource!(pub APP_ID { stack: \"platform\", type: \"AWS::SSM::Parameter\",\n    properties: { Type: \"String\", Value: PLATFORM.application_idd } });\n\nsparkform::main!();",
+        1,
+    );
+    let cases = [
+        (
+            network,
+            "FlowLog",
+            "`PLATFORM` creates no `FlowLog` with this configuration. It creates: Application",
+        ),
+        (
+            attribute,
+            "application_idd",
+            "`PLATFORM` has no attribute `application_idd`; did you mean `application_id`?",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (main, token, message) in &cases {
+        let at = loc_of(main, token);
+        let (ok, stderr) = build(&dir, main);
+        // A build.rs error is `error: <crate>: <message>`, its hint one more such line.
+        let lines: Vec<&str> = headlines(&stderr)
+            .into_iter()
+            .filter(|l| !l.contains("= help:") && !l.contains("build script logged errors"))
+            .collect();
+        let good = !ok && lines.len() == 1 && lines[0].contains(&format!("{at}: {message}"));
+        if !good {
+            failures.push(format!("expected only `{at}: {message}`, got:\n{stderr}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -47,6 +47,11 @@ pub struct Stack {
     pub depends_on: Vec<String>,
     pub constructs: Vec<ConstructEntry>,
     pub outputs: Vec<String>,
+    /// Buckets (logical ids) that `destroy` empties of every object version right before
+    /// deleting the stack, so CloudFormation can delete them: those sparkform creates whose
+    /// removal is `destroy`, in a crate that opted in to data removal (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emptied_on_destroy: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -197,5 +202,8 @@ mod tests {
             VersionError::Other { found: 1 }
         );
         assert!(matches!(Manifest::from_json("{}"), Err(VersionError::Invalid(_))));
+        // Version 2 did not say which buckets destroy empties: its reader would leave them full.
+        let v2 = r#"{"version": 2, "crate": "app", "remove_data_on_destroy": true, "stacks": []}"#;
+        assert_eq!(Manifest::from_json(v2).unwrap_err(), VersionError::Other { found: 2 });
     }
 }

@@ -181,6 +181,7 @@ mod tests {
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             constructs: Vec::new(),
             outputs: Vec::new(),
+            emptied_on_destroy: Vec::new(),
         }
     }
 

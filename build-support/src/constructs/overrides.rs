@@ -18,14 +18,16 @@ use super::attributes::IndexRefs;
 use super::{AppProblem, Construct, ConstructDef, Index};
 use crate::checks::cfn_schema::{self, AnyReference, Checker};
 use crate::diag::{suggestion, Diags};
+use crate::model::common::OPT_IN_KEY;
 use crate::reader::Fields;
-use crate::synth::Linker;
+use crate::synth::{Created, Linker};
 use crate::value::{Value, ValueKind};
 use proc_macro2::Span;
 use serde_json::{Map, Value as Json};
 
 /// A resource a construct creates that overrides may target. `#` in a name stands for a
-/// number (`PrivateSubnet#`: `PrivateSubnet1`, `PrivateSubnet2`, ...).
+/// number (`PrivateSubnet#`: `PrivateSubnet1`, `PrivateSubnet2`, ...), `*` for a name the
+/// declaration gives, in PascalCase (`ExecutionRole*`: `ExecutionRoleS3ReadExecRole`).
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
     pub name: &'static str,
@@ -48,18 +50,23 @@ pub const fn own(name: &'static str, ty: &'static str) -> Target {
 impl Target {
     /// Whether `name` names this target (a number in place of `#`).
     pub fn matches(&self, name: &str) -> bool {
-        match self.name.split_once('#') {
-            None => self.name == name,
-            Some((before, after)) => name
-                .strip_prefix(before)
-                .and_then(|rest| rest.strip_suffix(after))
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
-        }
+        let hole = |pattern: &str, mark: char, ok: &dyn Fn(&str) -> bool| {
+            pattern.split_once(mark).map(|(before, after)| {
+                name.strip_prefix(before)
+                    .and_then(|rest| rest.strip_suffix(after))
+                    .is_some_and(|n| !n.is_empty() && ok(n))
+            })
+        };
+        let digits = |n: &str| n.bytes().all(|b| b.is_ascii_digit());
+        let word = |n: &str| n.bytes().all(|b| b.is_ascii_alphanumeric());
+        hole(self.name, '#', &digits)
+            .or_else(|| hole(self.name, '*', &word))
+            .unwrap_or(self.name == name)
     }
 
-    /// How messages show it: `PrivateSubnet<n>`.
+    /// How messages show it: `PrivateSubnet<n>`, `ExecutionRole<Name>`.
     fn shown(&self) -> String {
-        self.name.replace('#', "<n>")
+        self.name.replace('#', "<n>").replace('*', "<Name>")
     }
 }
 
@@ -74,8 +81,9 @@ pub struct Override {
     pub value: Option<Value>,
 }
 
-/// Reads and checks `overrides` (a field of every row with targets).
-pub fn read(fields: &mut Fields, def: &'static ConstructDef, handle: &str, diags: &mut Diags) -> Vec<Override> {
+/// Reads and checks `overrides` (a field of every row with targets). `opted_in`: the crate
+/// allows data removal, which an override of a data resource's policies may amount to.
+pub fn read(fields: &mut Fields, def: &'static ConstructDef, opted_in: bool, diags: &mut Diags) -> Vec<Override> {
     let mut out = Vec::new();
     let Some(o) = fields.object("overrides", diags) else {
         return out;
@@ -111,12 +119,22 @@ pub fn read(fields: &mut Fields, def: &'static ConstructDef, handle: &str, diags
         };
         let checker = Checker {
             ty,
-            handle,
+            handle: "",
             refs: &AnyReference,
         };
         for p in &paths.entries {
             let value = (!is_delete(&p.value)).then(|| p.value.clone());
             checker.check_override(&p.key, p.key_span, value.as_ref(), diags);
+            if !opted_in && removes_data(target.ty, &p.key, value.as_ref()) {
+                diags.error_help(
+                    p.value.span,
+                    format!(
+                        "this override lets CloudFormation delete the {} `{}` and its data, and this crate has not opted in to data removal",
+                        target.ty, t.key
+                    ),
+                    format!("opt in once for the whole crate in Cargo.toml: `[package.metadata.sparkform]` `{OPT_IN_KEY} = true`; or set `\"Retain\"`"),
+                );
+            }
             out.push(Override {
                 target: t.key.clone(),
                 target_span: t.key_span,
@@ -127,6 +145,19 @@ pub fn read(fields: &mut Fields, def: &'static ConstructDef, handle: &str, diags
         }
     }
     out
+}
+
+/// Whether overriding `path` of a resource of type `ty` with `value` (`None`: deleted)
+/// would delete data: a data resource's `DeletionPolicy` or `UpdateReplacePolicy` set to
+/// `Delete`, or removed (CloudFormation's default is to delete).
+fn removes_data(ty: &str, path: &str, value: Option<&Value>) -> bool {
+    let policy = matches!(path, "DeletionPolicy" | "UpdateReplacePolicy");
+    let deletes = match value.map(|v| &v.kind) {
+        None => true,
+        Some(ValueKind::Str(s)) => s == "Delete",
+        Some(_) => false,
+    };
+    policy && deletes && super::cfn_resource::DATA_TYPES.contains(&ty)
 }
 
 /// The bare word `delete`: a deletion override.
@@ -163,20 +194,23 @@ fn logical_id(c: &dyn Construct, o: &Override) -> String {
 
 /// What build.rs checks: the declaration created the target (`created`: the logical ids
 /// and types its synthesis wrote, in `stack` order), and the handles the values name exist.
-pub fn check_app(c: &dyn Construct, index: &Index, created: &[(String, String, String)]) -> Vec<AppProblem> {
+pub fn check_app(c: &dyn Construct, index: &Index, created: &[Created]) -> Vec<AppProblem> {
     let mut problems = Vec::new();
     let mut diags = Diags::default();
     for o in &c.handle().overrides {
         let id = logical_id(c, o);
-        let Some((_, _, ty)) = created.iter().find(|(_, i, _)| *i == id) else {
+        let Some((stack, _, ty)) = created.iter().find(|(_, i, _)| *i == id) else {
             let mine: Vec<String> = created.iter().filter_map(|(_, i, _)| target_name(c, i)).collect();
+            let hint = match suggestion(&o.target, mine.iter().map(String::as_str)) {
+                h if h.is_empty() => ".".to_string(),
+                h => h,
+            };
             problems.push(AppProblem {
                 span: Some(o.target_span),
                 message: format!(
-                    "`{}` creates no `{}` with this configuration{}; it creates: {}",
+                    "`{}` creates no `{}` with this configuration{hint} It creates: {}",
                     c.handle().ident,
                     o.target,
-                    suggestion(&o.target, mine.iter().map(String::as_str)),
                     mine.join(", ")
                 ),
             });
@@ -186,10 +220,14 @@ pub fn check_app(c: &dyn Construct, index: &Index, created: &[(String, String, S
             let refs = IndexRefs(index);
             let checker = Checker {
                 ty,
-                handle: &c.handle().ident,
+                handle: "",
                 refs: &refs,
             };
+            let before = diags.len();
             checker.check_override(&o.path, o.path_span, Some(v), &mut diags);
+            if diags.len() == before && o.path.starts_with("DependsOn") {
+                depends_on_stack(v, index, stack, &mut diags);
+            }
         }
     }
     problems.extend(diags.into_errors().into_iter().map(|e| AppProblem {
@@ -197,6 +235,31 @@ pub fn check_app(c: &dyn Construct, index: &Index, created: &[(String, String, S
         message: e.to_string(),
     }));
     problems
+}
+
+/// A `DependsOn` orders resources of one stack: a handle of another stack is refused (a
+/// reference to it already deploys that stack first).
+fn depends_on_stack(v: &Value, index: &Index, stack: &str, diags: &mut Diags) {
+    let items: Vec<&Value> = match &v.kind {
+        ValueKind::List(items) => items.iter().collect(),
+        _ => vec![v],
+    };
+    for item in items {
+        let ValueKind::Path(p) = &item.kind else { continue };
+        if let Some(Some(other)) = index.slot(super::index::ident_of(p)) {
+            if other.handle().stack != stack {
+                diags.error_help(
+                    item.span,
+                    format!(
+                        "`{}` is in stack `{}`, and `DependsOn` orders resources of one stack (`{stack}`)",
+                        p.text,
+                        other.handle().stack
+                    ),
+                    "a reference to another stack's resource (`HANDLE.attribute`) already deploys that stack first",
+                );
+            }
+        }
+    }
 }
 
 /// The target name of a logical id this construct created, if overrides can target it.
@@ -214,13 +277,9 @@ fn target_name(c: &dyn Construct, id: &str) -> Option<String> {
 }
 
 /// Applies the construct's overrides to the resources it created, in the order written.
-/// Returns what could not be applied (a list item that does not exist).
-pub fn apply(
-    c: &dyn Construct,
-    index: &Index,
-    created: &[(String, String, String)],
-    link: &mut Linker,
-) -> Vec<AppProblem> {
+/// Returns what could not be applied: a list item that does not exist, a `DependsOn` on a
+/// logical id the stack does not have.
+pub fn apply(c: &dyn Construct, index: &Index, created: &[Created], link: &mut Linker) -> Vec<AppProblem> {
     let mut problems = Vec::new();
     for o in &c.handle().overrides {
         let id = logical_id(c, o);
@@ -229,7 +288,26 @@ pub fn apply(
         };
         let segs = cfn_schema::override_segments(&o.path);
         let value = o.value.as_ref().map(|v| value_json(&segs, v, index, stack, link));
-        let Some(resource) = link.template(stack).resources.get_mut(&id) else {
+        let t = link.template(stack);
+        if let (Some("DependsOn"), Some(v)) = (segs.first().map(String::as_str), &value) {
+            let ids: Vec<&Json> = v.as_array().map(|a| a.iter().collect()).unwrap_or_else(|| vec![v]);
+            if let Some(missing) = ids
+                .iter()
+                .filter_map(|i| i.as_str())
+                .find(|i| !t.resources.contains_key(*i))
+            {
+                let known: Vec<&str> = t.resources.keys().map(String::as_str).collect();
+                problems.push(AppProblem {
+                    span: o.value.as_ref().map(|v| v.span),
+                    message: format!(
+                        "`DependsOn` names `{missing}`, which is not a resource of stack `{stack}`{}",
+                        suggestion(missing, known.iter().copied())
+                    ),
+                });
+                continue;
+            }
+        }
+        let Some(resource) = t.resources.get_mut(&id) else {
             continue;
         };
         if let Err(message) = set(resource, &segs, value) {
@@ -354,6 +432,11 @@ mod tests {
         assert!(!t.matches("PrivateSubnetRouteTableAssociation"));
         assert!(!t.matches("PrivateSubnetXRouteTableAssociation"));
         assert!(target("Vpc", "AWS::EC2::VPC").matches("Vpc"));
+        let named = target("ExecutionRole*DriverAssociation", "AWS::EKS::PodIdentityAssociation");
+        assert!(named.matches("ExecutionRoleS3ReadExecRoleDriverAssociation"));
+        assert!(!named.matches("ExecutionRoleDriverAssociation"));
+        assert!(!named.matches("ExecutionRoleS3-ReadDriverAssociation"));
+        assert_eq!(named.shown(), "ExecutionRole<Name>DriverAssociation");
         assert!(!target("Vpc", "AWS::EC2::VPC").matches("Vpc1"));
     }
 

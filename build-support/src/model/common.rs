@@ -119,7 +119,9 @@ impl Handle {
         };
         let exports = read_exports(fields, diags);
         let overrides = match fields.def() {
-            Some(def) if !def.targets.is_empty() => crate::constructs::overrides::read(fields, def, &ident, diags),
+            Some(def) if !def.targets.is_empty() => {
+                crate::constructs::overrides::read(fields, def, ctx.remove_data_on_destroy, diags)
+            }
             _ => Vec::new(),
         };
         Handle {

@@ -126,3 +126,14 @@ pub fn access_logs_bucket(t: &mut Template, id: &str, source: &str, what: &str, 
     });
     bucket_policy(t, id, vec![deny_insecure_transport(id), delivery]);
 }
+
+/// The buckets of `t` that `destroy` empties before deleting its stack: those CloudFormation
+/// deletes with it (their removal is `destroy`, which needs the crate's opt-in). An existing
+/// bucket a construct names is no resource of the template, so it is never among them.
+pub fn emptied_on_destroy(t: &Template) -> Vec<String> {
+    t.resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::S3::Bucket" && r["DeletionPolicy"] == "Delete")
+        .map(|(id, _)| id.clone())
+        .collect()
+}

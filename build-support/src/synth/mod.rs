@@ -20,6 +20,9 @@ pub struct Template {
     pub kinds: std::collections::BTreeSet<&'static str>,
     /// Logical IDs defined twice (reported by the app check).
     pub duplicates: Vec<String>,
+    /// Logical IDs in the order they were added, so the app knows which construct created
+    /// which resources (see [`Linker::mark`]).
+    pub added: Vec<String>,
     /// Stacks whose exports this one imports: they deploy first.
     pub depends_on: std::collections::BTreeSet<String>,
     /// The `Parameters` and `Rules` sections (written only when not empty).
@@ -45,6 +48,7 @@ impl Template {
         if self.resources.insert(id.to_string(), Json::Object(body)).is_some() {
             self.duplicates.push(id.to_string());
         }
+        self.added.push(id.to_string());
         self.resources
             .get_mut(id)
             .and_then(Json::as_object_mut)
@@ -169,7 +173,32 @@ pub struct Linker {
     pub detached: BTreeMap<String, Template>,
 }
 
+/// How many resources each stack had at some point (see [`Linker::created_since`]).
+#[derive(Debug, Default)]
+pub struct Mark(BTreeMap<String, usize>);
+
+/// A resource added to a stack: (stack, logical id, type).
+pub type Created = (String, String, String);
+
 impl Linker {
+    /// The point from which [`Linker::created_since`] counts.
+    pub fn mark(&self) -> Mark {
+        Mark(self.stacks.iter().map(|(n, t)| (n.clone(), t.added.len())).collect())
+    }
+
+    /// The resources added to the deployed stacks since `mark`, in stack order.
+    pub fn created_since(&self, mark: &Mark) -> Vec<Created> {
+        let mut out = Vec::new();
+        for (name, t) in &self.stacks {
+            let from = mark.0.get(name).copied().unwrap_or(0);
+            for id in t.added.iter().skip(from) {
+                let ty = t.resources.get(id).and_then(|r| r["Type"].as_str()).unwrap_or_default();
+                out.push((name.clone(), id.clone(), ty.to_string()));
+            }
+        }
+        out
+    }
+
     pub fn template(&mut self, stack: &str) -> &mut Template {
         self.stacks
             .entry(stack.to_string())

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod diff;
+pub mod empty;
 pub mod error;
 pub mod events;
 pub mod graph;

@@ -3,6 +3,7 @@
 //! objects (applied or deleted, through the [`KubeSteps`] seam).
 
 use super::api::CloudFormation;
+use super::empty::{empty_bucket, Emptied};
 use super::error::DeployError;
 use super::events::failed_resources;
 use super::graph::{run_graph, RunReport, StepRunner};
@@ -42,6 +43,8 @@ pub struct DestroyReport {
     pub deleted: bool,
     /// (logical id, type) of resources CloudFormation keeps in the account.
     pub kept: Vec<(String, String)>,
+    /// The buckets emptied so that CloudFormation could delete them (data removal opted in).
+    pub emptied: Vec<Emptied>,
 }
 
 pub type DeployRun = RunReport<Deployed, DeployError>;
@@ -124,8 +127,21 @@ impl<'a, C: CloudFormation> Deployer<'a, C> {
             .into_iter()
             .map(|s| s.name.as_str())
             .collect();
+        let emptied: Vec<String> = super::stacks_of(self.asm, &graph)
+            .into_iter()
+            .filter(|_| self.asm.manifest.remove_data_on_destroy)
+            .flat_map(|s| s.emptied_on_destroy.iter().map(move |b| format!("{}/{b}", s.name)))
+            .collect();
+        let data = if emptied.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the buckets {} are emptied of every object version and deleted (removal_policy: destroy)",
+                emptied.join(", ")
+            )
+        };
         if !self.ui.confirm(&format!(
-            "delete the stacks {}? (retained data is kept)",
+            "delete the stacks {}? (retained data is kept{data})",
             names.join(", ")
         )) {
             return Err(DeployError::Declined {
@@ -191,6 +207,7 @@ impl<'a, C: CloudFormation> Deployer<'a, C> {
                 stack: name.into(),
                 deleted: false,
                 kept: Vec::new(),
+                emptied: Vec::new(),
             });
         };
         if !info.status.is_settled() {
@@ -202,9 +219,31 @@ impl<'a, C: CloudFormation> Deployer<'a, C> {
         }
         let deployed = self.cfn.template(name).await.unwrap_or_default();
         let kept = super::retained(&deployed);
-        let started = now_ms() - 1000;
-        self.cfn.delete_stack(name).await?;
-        let end = follow_delete(self.cfn, name, s.resources as u64, started, ui).await?;
+        let mut buckets = self.buckets_to_empty(name, &kept).await?;
+        let mut emptied: Vec<Emptied> = Vec::new();
+        let mut attempt = 0;
+        let (started, end) = loop {
+            attempt += 1;
+            self.empty_buckets(name, &buckets, &mut emptied).await?;
+            let started = now_ms() - 1000;
+            self.cfn.delete_stack(name).await?;
+            let end = follow_delete(self.cfn, name, s.resources as u64, started, ui).await?;
+            if end.status == StackStatus::DeleteComplete || buckets.is_empty() || attempt == 3 {
+                break (started, end);
+            }
+            // Objects that arrived after the emptying (S3 delivers access logs late) fail
+            // the bucket's deletion: empty those buckets again and delete again.
+            let events = self.cfn.events(name).await.unwrap_or_default();
+            let failed = failed_resources(name, &events, started);
+            buckets.retain(|(id, _)| failed.iter().any(|f| f.logical_id == *id));
+            if buckets.is_empty() {
+                break (started, end);
+            }
+            ui.say(format!(
+                "{name}: {} was written to after it was emptied; emptying it again",
+                buckets.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        };
         if end.status != StackStatus::DeleteComplete {
             let events = self.cfn.events(name).await.unwrap_or_default();
             return Err(DeployError::Failed {
@@ -223,7 +262,67 @@ impl<'a, C: CloudFormation> Deployer<'a, C> {
             stack: name.into(),
             deleted: true,
             kept,
+            emptied,
         })
+    }
+
+    /// (logical id, bucket name) of the buckets the manifest says to empty before stack
+    /// `name` is deleted, among those CloudFormation deletes with the deployed stack (a
+    /// bucket it keeps is never emptied) and that exist.
+    async fn buckets_to_empty(
+        &self,
+        name: &str,
+        kept: &[(String, String)],
+    ) -> Result<Vec<(String, String)>, DeployError> {
+        let listed = match self.asm.stack(name) {
+            Some(s) if self.asm.manifest.remove_data_on_destroy => &s.emptied_on_destroy,
+            _ => return Ok(Vec::new()),
+        };
+        let wanted: Vec<&String> = listed.iter().filter(|id| !kept.iter().any(|(k, _)| k == *id)).collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let resources = self.cfn.resources(name).await?;
+        Ok(wanted
+            .into_iter()
+            .filter_map(|id| {
+                let r = resources.iter().find(|r| r.logical_id == *id)?;
+                Some((id.clone(), r.physical_id.clone()?))
+            })
+            .collect())
+    }
+
+    /// Empties `buckets` of stack `name`, adding what was removed to `emptied`.
+    async fn empty_buckets(
+        &self,
+        name: &str,
+        buckets: &[(String, String)],
+        emptied: &mut Vec<Emptied>,
+    ) -> Result<(), DeployError> {
+        if buckets.is_empty() {
+            return Ok(());
+        }
+        let s3 = self.s3.ok_or_else(|| {
+            DeployError::Invalid(format!(
+                "{name} has buckets to empty before it is deleted, and this destroy has no S3 client"
+            ))
+        })?;
+        for (id, bucket) in buckets {
+            let e = empty_bucket(s3, id, bucket, self.ui).await?;
+            self.ui.say(format!(
+                "{name}: emptied {bucket} ({id}): {} and {} removed",
+                counted(e.versions, "object version"),
+                counted(e.delete_markers, "delete marker")
+            ));
+            match emptied.iter_mut().find(|x| x.logical_id == *id) {
+                Some(x) => {
+                    x.versions += e.versions;
+                    x.delete_markers += e.delete_markers;
+                }
+                None => emptied.push(e),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -283,4 +382,9 @@ impl<C: CloudFormation> StepRunner for DestroySteps<'_, '_, C> {
             }
         }
     }
+}
+
+/// `1 object version`, `2 object versions`.
+fn counted(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -87,9 +87,14 @@ pub fn call_log_path(name: &str) -> PathBuf {
 
 /// The assembly of one source file, as if it were `src/main.rs` of a crate in `crate_dir`.
 pub fn assembly_from_source(crate_dir: &Path, crate_name: &str, source: &str) -> Assembly {
+    assembly_with_opt_in(crate_dir, crate_name, source, false)
+}
+
+/// [`assembly_from_source`] of a crate that has (or has not) opted in to data removal.
+pub fn assembly_with_opt_in(crate_dir: &Path, crate_name: &str, source: &str, remove_data: bool) -> Assembly {
     let ctx = sparkform_build::model::Context {
         crate_name: crate_name.to_string(),
-        remove_data_on_destroy: false,
+        remove_data_on_destroy: remove_data,
         crate_dir: crate_dir.to_path_buf(),
         ..Default::default()
     };

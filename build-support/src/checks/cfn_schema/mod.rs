@@ -5,8 +5,8 @@
 //! - [`lookup`] / [`check_type`]: the type exists (with "did you mean"; types are
 //!   case-sensitive).
 //! - [`Checker::check_properties`]: a `properties: { ... }` tree against the type.
-//! - [`Checker::check_override`]: an override path (and value) against the type;
-//!   [`override_target`] finds the resource a construct creates that it applies to.
+//! - [`Checker::check_override`]: an override path (and value) against the type (the
+//!   construct table says which resources a construct creates: `constructs::overrides`).
 //! - [`ResourceType::check_attribute`]: `HANDLE.Attr` against the type's `Fn::GetAtt` names.
 //!
 //! Nothing is parsed until one of these is called.
@@ -19,7 +19,7 @@ mod refs;
 mod tests;
 
 pub use catalog::ResourceType;
-pub use overrides::{override_target, segments as override_segments};
+pub use overrides::segments as override_segments;
 pub use properties::Checker;
 pub use refs::{is_substitution, sub_refs, AnyReference, RefProblem, References, SubRef};
 

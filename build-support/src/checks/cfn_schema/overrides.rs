@@ -4,7 +4,7 @@
 //! the resource's schema, and the value it sets is checked like any property value (except
 //! for required properties: an override merges into what the construct writes).
 
-use super::catalog::{Record, ResourceType, Rules, Shape};
+use super::catalog::{Record, Rules, Shape};
 use super::properties::{closest, hint, list_names, Checker, Path};
 use crate::diag::Diags;
 use crate::value::{Value, ValueKind};
@@ -43,35 +43,6 @@ pub fn segments(path: &str) -> Vec<String> {
     }
     out.push(cur);
     out
-}
-
-/// Finds an override's target among the resources a construct creates, given as `(name,
-/// CloudFormation type)` pairs, e.g. `("Application", "AWS::EMRServerless::Application")`.
-pub fn override_target(
-    name: &str,
-    span: Span,
-    targets: &[(&str, &str)],
-    diags: &mut Diags,
-) -> Option<&'static ResourceType> {
-    let Some((_, ty)) = targets.iter().find(|(n, _)| *n == name) else {
-        let names = || targets.iter().map(|(n, _)| *n);
-        diags.error_help(
-            span,
-            format!(
-                "`{name}` is not a resource this construct creates{}",
-                hint(closest(name, names()))
-            ),
-            format!("overrides can target: {}", list_names(names())),
-        );
-        return None;
-    };
-    match super::lookup(ty) {
-        Ok(t) => Some(t),
-        Err((message, help)) => {
-            diags.error_help(span, message, help);
-            None
-        }
-    }
 }
 
 impl Checker<'_> {

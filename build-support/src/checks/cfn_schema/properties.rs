@@ -19,7 +19,8 @@ use std::collections::BTreeSet;
 /// One check run over one resource.
 pub struct Checker<'a> {
     pub ty: &'static ResourceType,
-    /// The handle the resource is declared as, to say how to read an attribute instead.
+    /// The `cfn_resource!` handle the resource is declared as, to say how to read an
+    /// attribute instead; empty for a construct's resource (its attributes are its own).
     pub handle: &'a str,
     pub refs: &'a dyn References,
 }
@@ -136,7 +137,7 @@ impl Checker<'_> {
         let shown = path.display();
         let attr = path.schema_path().replace('/', ".");
         let message = format!("`{shown}` is read-only: CloudFormation sets it");
-        if !attr.contains('*') && self.ty.check_attribute(&attr).is_ok() {
+        if !self.handle.is_empty() && !attr.contains('*') && self.ty.check_attribute(&attr).is_ok() {
             diags.error_help(
                 span,
                 format!("{message}; read it with `{}.{attr}`", self.handle),

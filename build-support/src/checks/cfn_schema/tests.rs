@@ -432,21 +432,6 @@ fn override_values_are_checked() {
 }
 
 #[test]
-fn override_targets() {
-    let v = value(r#""Aplication""#);
-    let targets = [("Application", APP), ("ExecutionRole", "AWS::IAM::Role")];
-    let mut diags = Diags::default();
-    assert!(override_target("Aplication", v.span, &targets, &mut diags).is_none());
-    let e = errors(diags);
-    let (m, ..) = one(&e);
-    assert!(m.contains("`Aplication` is not a resource this construct creates; did you mean `Application`?"));
-    assert!(m.contains("help: overrides can target: Application, ExecutionRole"));
-    let mut diags = Diags::default();
-    let t = override_target("ExecutionRole", v.span, &targets, &mut diags).unwrap();
-    assert_eq!(t.name(), "AWS::IAM::Role");
-}
-
-#[test]
 fn create_only_paths() {
     let t = lookup("AWS::SNS::Topic").unwrap();
     let c = Checker {

@@ -50,7 +50,7 @@ pub static DEF: ConstructDef = ConstructDef {
 
 /// Types that hold data: retained on stack deletion unless the crate opts in, like the
 /// constructs' buckets, keys and log groups.
-const DATA_TYPES: &[&str] = &[
+pub const DATA_TYPES: &[&str] = &[
     "AWS::S3::Bucket",
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",

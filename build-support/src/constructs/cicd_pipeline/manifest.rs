@@ -15,6 +15,7 @@ use sparkform_assembly::ValueRef;
 pub fn entry(p: &CicdPipeline, index: &Index) -> Pipeline {
     let ids = p.ids();
     let mut ignored = Vec::new();
+    // (The pipeline deploys its stages' stacks and never destroys them: no bucket to empty.)
     let stages = p
         .stages
         .iter()
@@ -25,13 +26,13 @@ pub fn entry(p: &CicdPipeline, index: &Index) -> Pipeline {
                 .map(|a| {
                     a.stacks
                         .iter()
-                        .map(|(name, t)| stack_entry(name, t, &a.declared, &mut ignored).0)
+                        .map(|(name, t)| stack_entry(false, name, t, &a.declared, &mut ignored).0)
                         .collect()
                 })
                 .unwrap_or_default();
             let support_stack = needs_support(s, !assets.is_empty()).then(|| {
                 let t = support_stack(p, s, !assets.is_empty());
-                stack_entry(&t.stack, &t, &[], &mut ignored).0
+                stack_entry(false, &t.stack, &t, &[], &mut ignored).0
             });
             let integ_test = s.integ_test.as_ref().map(|t| IntegTest {
                 script: join(&p.app_path, &t.script),

@@ -35,7 +35,8 @@ use sha2::{Digest, Sha256};
 use sparkform_assembly::{Asset, AssetSource, KubeGroup, ValueRef};
 use std::collections::BTreeMap;
 
-/// What `overrides` may target in the cluster's stack (some only in some capacity modes).
+/// What `overrides` may target (some only in some capacity modes or with some fields;
+/// `*` is a name the declaration gives, PascalCased).
 const TARGETS: &[OverrideTarget] = &[
     target("Cluster", "AWS::EKS::Cluster"),
     target("ClusterRole", "AWS::IAM::Role"),
@@ -43,21 +44,55 @@ const TARGETS: &[OverrideTarget] = &[
     target("NodeRole", "AWS::IAM::Role"),
     target("AdminAccess", "AWS::EKS::AccessEntry"),
     target("NodeAccess", "AWS::EKS::AccessEntry"),
+    target("EmrServiceLinkedRole", "AWS::IAM::ServiceLinkedRole"),
     target("OidcProvider", "AWS::IAM::OIDCProvider"),
+    // The associations before the roles: the first target a name matches is the one.
+    target("ExecutionRole*ClientAssociation", "AWS::EKS::PodIdentityAssociation"),
+    target("ExecutionRole*DriverAssociation", "AWS::EKS::PodIdentityAssociation"),
+    target("ExecutionRole*ExecutorAssociation", "AWS::EKS::PodIdentityAssociation"),
+    target("ExecutionRole*", "AWS::IAM::Role"),
     target("PodTemplateBucket", "AWS::S3::Bucket"),
     target("PodTemplateBucketPolicy", "AWS::S3::BucketPolicy"),
     target("AccessLogsBucket", "AWS::S3::Bucket"),
     target("AccessLogsBucketPolicy", "AWS::S3::BucketPolicy"),
     target("LaunchTemplate", "AWS::EC2::LaunchTemplate"),
     target("ToolingNodeGroup", "AWS::EKS::Nodegroup"),
+    target("NodeGroup*", "AWS::EKS::Nodegroup"),
+    target("Addon*", "AWS::EKS::Addon"),
+    target("EbsCsiRole", "AWS::IAM::Role"),
     target("InterruptionQueue", "AWS::SQS::Queue"),
+    target("InterruptionQueuePolicy", "AWS::SQS::QueuePolicy"),
+    target("Karpenter*Rule", "AWS::Events::Rule"),
     target("KarpenterRole", "AWS::IAM::Role"),
+    target("KarpenterRoleAssociation", "AWS::EKS::PodIdentityAssociation"),
+    target("VirtualCluster*", "AWS::EMRContainers::VirtualCluster"),
+    target("Endpoint*", "AWS::EMRContainers::Endpoint"),
+    target("StartJobPolicy", "AWS::IAM::Policy"),
     target("Vpc", "AWS::EC2::VPC"),
-    target("PrivateSubnet#", "AWS::EC2::Subnet"),
+    target("InternetGateway", "AWS::EC2::InternetGateway"),
+    target("VpcGatewayAttachment", "AWS::EC2::VPCGatewayAttachment"),
     target("PublicSubnet#", "AWS::EC2::Subnet"),
+    target("PublicRouteTable#", "AWS::EC2::RouteTable"),
+    target("PublicDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PublicSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("PrivateSubnet#", "AWS::EC2::Subnet"),
+    target("PrivateRouteTable#", "AWS::EC2::RouteTable"),
+    target("PrivateDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PrivateSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("NatEip#", "AWS::EC2::EIP"),
     target("NatGateway#", "AWS::EC2::NatGateway"),
     target("SecurityGroup", "AWS::EC2::SecurityGroup"),
+    target("S3Endpoint", "AWS::EC2::VPCEndpoint"),
+    target("FlowLog", "AWS::EC2::FlowLog"),
     target("FlowLogGroup", "AWS::Logs::LogGroup"),
+    target("FlowLogKey", "AWS::KMS::Key"),
+    target("FlowLogRole", "AWS::IAM::Role"),
 ];
 
 /// Attributes every declaration can have (some only with some settings).

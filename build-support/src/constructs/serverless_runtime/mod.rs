@@ -106,6 +106,10 @@ pub static DEF: ConstructDef = ConstructDef {
         start_job_roles: [{ id: "JobTrigger", assumed_by: "lambda.amazonaws.com" }],
         tags: { "team": "analytics" },
         exports: { vpc_id: "analytics-spark-vpc" },
+        overrides: {
+            Application: { "Properties.AutoStopConfiguration.IdleTimeoutMinutes": 30, "Properties.Tags.0.Value": "data" },
+            PrivateSubnet2: { "Properties.MapPublicIpOnLaunch": delete },
+        },
     }"#,
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|r| Box::new(r) as Box<dyn Construct>),
 };

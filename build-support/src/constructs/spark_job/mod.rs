@@ -103,6 +103,7 @@ pub static DEF: ConstructDef = ConstructDef {
         log_retention_days: 30,
         tags: { "team": "analytics" },
         outputs: [state_machine_arn],
+        overrides: { StateMachine: { "Properties.Tags": [{ Key: "runtime", Value: "${RUNTIME.application_id}" }], DependsOn: [ALERTS] } },
     }"#,
     check: |decl, ctx, diags| model::check(decl, ctx, diags).map(|j| Box::new(j) as Box<dyn Construct>),
 };

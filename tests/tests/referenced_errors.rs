@@ -302,6 +302,10 @@ fn each_broken_field_of_a_referenced_eks_runtime_is_its_one_error() {
             && !stderr.contains("virtual cluster");
         if !good {
             failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
 
 /// What only build.rs can see about overrides and attribute references (the target is one
 /// this configuration does not create; an attribute the referenced handle does not have) is

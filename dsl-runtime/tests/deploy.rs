@@ -48,6 +48,7 @@ fn stdout(o: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cli_deploys_skips_unchanged_runs_and_destroys() {
+    let _serial = support::one_at_a_time().await;
     services();
     ensure_job_role();
     let bin = example_binary();
@@ -237,6 +238,7 @@ async fn destroy_all(cfn: &Sdk, asm: &Assembly, ui: &Ui) -> Vec<deploy::DestroyR
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_changed_template_deploys_through_an_update_change_set() {
+    let _serial = support::one_at_a_time().await;
     services();
     ensure_job_role();
     let stack = format!("update-test-{}", std::process::id());
@@ -298,6 +300,7 @@ async fn diff_is_empty(cfn: &Sdk, asm: &Assembly) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn package_assets_upload_once_and_redeploys_write_nothing() {
+    let _serial = support::one_at_a_time().await;
     services();
     let name = format!("pkg-test-{}", std::process::id());
     let source = r#"
@@ -349,6 +352,7 @@ async fn package_assets_upload_once_and_redeploys_write_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deploy_builds_the_venv_on_the_packages_image_never_the_local_one() {
+    let _serial = support::one_at_a_time().await;
     services();
     // The quick start's package declares no `base_image`: its recipe is EMR's default image.
     // The services set SPARKFORM_BASE_IMAGE (a local Debian image) in this process, as
@@ -420,6 +424,7 @@ async fn deploy_builds_the_venv_on_the_packages_image_never_the_local_one() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_create_that_fails_in_moto_is_never_reported_created() {
+    let _serial = support::one_at_a_time().await;
     // moto answers a resource's failure as the error of ExecuteChangeSet and leaves the new
     // stack in REVIEW_IN_PROGRESS; sparkform used to print "created" on every later deploy.
     services();

@@ -16,6 +16,7 @@ fn unique(prefix: &str) -> String {
 
 #[tokio::test]
 async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missing() {
+    let _serial = support::one_at_a_time().await;
     support::services();
     let name = unique("sparkform-kube");
     let endpoint = support::python(&format!(
@@ -82,6 +83,7 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
 /// sts:AssumeRole, or the deployer's own credentials when it already is that role.
 #[tokio::test]
 async fn objects_are_applied_as_the_admin_role() {
+    let _serial = support::one_at_a_time().await;
     use aws_credential_types::provider::ProvideCredentials;
     support::services();
     let aws = Aws::load().await.unwrap();

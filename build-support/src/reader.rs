@@ -373,3 +373,51 @@ pub fn string_map(o: &Object, diags: &mut Diags) -> Vec<(Spanned<String>, Spanne
     }
     out
 }
+
+/// A value checked against one of sparkform's dated tables (EMR releases, EKS versions), or
+/// `unlisted("...")` for one newer than the table, checked by `check_unlisted` instead.
+/// `noun` names the value in messages ("release label").
+pub struct Tabled {
+    pub noun: &'static str,
+    pub unlisted_example: &'static str,
+    pub check: fn(&str) -> Result<(), crate::checks::Problem>,
+    pub check_unlisted: fn(&str) -> Result<(), crate::checks::Problem>,
+}
+
+impl Tabled {
+    /// Reads the value, reporting every problem on its token; `None` when nothing usable.
+    pub fn read(&self, v: &Value, diags: &mut Diags) -> Option<String> {
+        let (checked, check): (Spanned<String>, fn(&str) -> Result<(), crate::checks::Problem>) = match v.call() {
+            Some(call) => {
+                let help = format!(
+                    "write a {} string, or `unlisted(\"{}\")` for one newer than sparkform's table",
+                    self.noun, self.unlisted_example
+                );
+                if call.name != "unlisted" {
+                    let hint = suggestion(&call.name, ["unlisted"]);
+                    diags.error_help(
+                        call.name_span,
+                        format!("`{}(...)` is not allowed here{hint}", call.name),
+                        help,
+                    );
+                    return None;
+                }
+                if call.args.len() != 1 {
+                    let n = call.args.len();
+                    diags.error_help(
+                        call.name_span,
+                        format!("`unlisted` takes one {}, found {n} arguments", self.noun),
+                        help,
+                    );
+                    return None;
+                }
+                (call.args[0].string(diags)?, self.check_unlisted)
+            }
+            None => (v.string(diags)?, self.check),
+        };
+        if let Err((m, h)) = check(&checked.value) {
+            diags.error_help(checked.span, m, h);
+        }
+        Some(checked.value)
+    }
+}

@@ -115,6 +115,18 @@ pub fn start_job_grant(
         ),
         statement(true, &["emr-serverless:TagResource"], tagged, None),
     ];
+    let names = grantee_roles(t, roles, what);
+    t.resource(
+        policy_id,
+        "AWS::IAM::Policy",
+        json!({ "PolicyName": policy_id, "PolicyDocument": document(statements), "Roles": names }),
+    );
+}
+
+/// The roles a start-job grant goes to: those declared here are created (with their ARN as
+/// an output; `what` says on what they may start jobs). Returns every role's name, for the
+/// grant's `Roles`.
+pub fn grantee_roles(t: &mut Template, roles: &[RoleRef], what: &str) -> Vec<Json> {
     let mut names = Vec::new();
     for role in roles {
         if let RoleRef::Declared {
@@ -136,9 +148,5 @@ pub fn start_job_grant(
         }
         names.push(role_name_ref(role));
     }
-    t.resource(
-        policy_id,
-        "AWS::IAM::Policy",
-        json!({ "PolicyName": policy_id, "PolicyDocument": document(statements), "Roles": names }),
-    );
+    names
 }

@@ -357,40 +357,15 @@ fn check_cluster_name(name: &str) -> Result<(), (String, String)> {
 
 /// `kubernetes_version: "1.36"` (checked against the table) or `unlisted("1.37")`.
 fn read_kubernetes_version(f: &mut Fields, diags: &mut Diags) -> String {
-    let Some(v) = f.get("kubernetes_version") else {
-        return k8s::DEFAULT_EKS_VERSION.to_string();
+    let tabled = crate::reader::Tabled {
+        noun: "Kubernetes version",
+        unlisted_example: "1.37",
+        check: k8s::check_eks_version,
+        check_unlisted: k8s::check_unlisted_eks_version,
     };
-    if let Some(call) = v.call() {
-        let arg = match (call.name.as_str(), call.args.as_slice()) {
-            ("unlisted", [a]) => a.string(diags),
-            _ => {
-                diags.error_help(
-                    call.name_span,
-                    format!("`{}(...)` is not allowed here{}", call.name, suggestion(&call.name, ["unlisted"])),
-                    "write a version string such as \"1.36\", or `unlisted(\"1.37\")` for one newer than sparkform's table",
-                );
-                None
-            }
-        };
-        return match arg {
-            Some(s) => {
-                if let Err((m, h)) = k8s::check_unlisted_eks_version(&s.value) {
-                    diags.error_help(s.span, m, h);
-                }
-                s.value
-            }
-            None => k8s::DEFAULT_EKS_VERSION.to_string(),
-        };
-    }
-    match v.string(diags) {
-        Some(s) => {
-            if let Err((m, h)) = k8s::check_eks_version(&s.value) {
-                diags.error_help(s.span, m, h);
-            }
-            s.value
-        }
-        None => k8s::DEFAULT_EKS_VERSION.to_string(),
-    }
+    f.get("kubernetes_version")
+        .and_then(|v| tabled.read(v, diags))
+        .unwrap_or_else(|| k8s::DEFAULT_EKS_VERSION.to_string())
 }
 
 fn read_admin_role(f: &mut Fields, diags: &mut Diags) -> Option<AdminRole> {

@@ -7,8 +7,7 @@
 use super::model::{EmrEksRuntime, Profile};
 use super::profiles::{self, Role};
 use super::Ids;
-use crate::model::iam::RoleRef;
-use crate::synth::iam::{document, role_name_ref, statement, trust};
+use crate::synth::iam::{document, grantee_roles, statement};
 use crate::synth::{att, tags, Linker};
 use serde_json::{json, Value as Json};
 
@@ -151,30 +150,11 @@ fn start_job_grants(r: &EmrEksRuntime, ids: &Ids, role_arns: Vec<Json>, t: &mut 
             None,
         ),
     ];
-    let mut names = Vec::new();
-    for role in &r.start_job_roles {
-        if let RoleRef::Declared {
-            id,
-            assumed_by,
-            managed_policy_arns,
-        } = role
-        {
-            let mut props = json!({ "AssumeRolePolicyDocument": trust(assumed_by, None) });
-            if !managed_policy_arns.is_empty() {
-                props["ManagedPolicyArns"] = json!(managed_policy_arns);
-            }
-            t.resource(id, "AWS::IAM::Role", props);
-            t.output(
-                &format!("{id}Arn"),
-                att(id, "Arn"),
-                &format!(
-                    "Role {id}, allowed to start jobs on the virtual clusters of {}",
-                    r.cluster_name
-                ),
-            );
-        }
-        names.push(role_name_ref(role));
-    }
+    let names = grantee_roles(
+        t,
+        &r.start_job_roles,
+        &format!("the virtual clusters of {}", r.cluster_name),
+    );
     t.resource(
         &ids.start_job_policy,
         "AWS::IAM::Policy",

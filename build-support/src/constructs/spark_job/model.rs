@@ -538,38 +538,13 @@ fn read_execution_role(f: &mut Fields, target: Option<&Target>, diags: &mut Diag
 /// `release_label: "emr-7.3.0-latest"` (checked against the table) or
 /// `release_label: unlisted("emr-8.0.0-latest")` for a release newer than the table.
 pub(crate) fn read_eks_release(v: &Value, diags: &mut Diags) -> Option<String> {
-    if let Some(call) = v.call() {
-        let help =
-            "write a release label string, or `unlisted(\"emr-x.y.z-latest\")` for one newer than sparkform's table";
-        if call.name != "unlisted" {
-            let hint = suggestion(&call.name, ["unlisted"]);
-            diags.error_help(
-                call.name_span,
-                format!("`{}(...)` is not allowed here{hint}", call.name),
-                help,
-            );
-            return None;
-        }
-        if call.args.len() != 1 {
-            let n = call.args.len();
-            diags.error_help(
-                call.name_span,
-                format!("`unlisted` takes one release label, found {n} arguments"),
-                help,
-            );
-            return None;
-        }
-        let s = call.args[0].string(diags)?;
-        if let Err((m, h)) = release::check_unlisted_containers(&s.value) {
-            diags.error_help(s.span, m, h);
-        }
-        return Some(s.value);
+    crate::reader::Tabled {
+        noun: "release label",
+        unlisted_example: "emr-x.y.z-latest",
+        check: release::check_containers,
+        check_unlisted: release::check_unlisted_containers,
     }
-    let s = v.string(diags)?;
-    if let Err((m, h)) = release::check_containers(&s.value) {
-        diags.error_help(s.span, m, h);
-    }
-    Some(s.value)
+    .read(v, diags)
 }
 
 /// `profile: critical | shared | notebook`: a default node profile of the job's runtime.

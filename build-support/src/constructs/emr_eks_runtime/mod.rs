@@ -275,8 +275,8 @@ pub fn default_template(p: Profile, role: Role) -> (String, String) {
     (text, key)
 }
 
-/// The S3 key of a default pod template (`r` has the profiles).
-pub fn template_key(_r: &EmrEksRuntime, p: Profile, role: Role) -> String {
+/// The S3 key of a default pod template.
+pub fn template_key(p: Profile, role: Role) -> String {
     default_template(p, role).1
 }
 
@@ -305,7 +305,7 @@ impl EmrEksRuntime {
 
     /// The Spark defaults of a profile, naming its templates with the bucket placeholder.
     pub fn profile_defaults(&self, p: Profile) -> Vec<(String, String)> {
-        let uri = |role| template_uri(&template_key(self, p, role));
+        let uri = |role| template_uri(&template_key(p, role));
         profiles::spark_defaults(p, &uri(Role::Driver), &uri(Role::Executor))
     }
 
@@ -421,7 +421,7 @@ impl Construct for EmrEksRuntime {
         if self.has_profiles() {
             for prof in Profile::ALL {
                 for role in Role::ALL {
-                    let uri = template_uri(&template_key(self, prof, role));
+                    let uri = template_uri(&template_key(prof, role));
                     out.push(Attribute::new(
                         profiles::template_attribute(prof, role),
                         format!("{p}{}PodTemplate", profiles::profile_id(prof, role)),
@@ -431,8 +431,8 @@ impl Construct for EmrEksRuntime {
                 }
                 let config = profiles::configuration_overrides(
                     prof,
-                    &template_uri(&template_key(self, prof, Role::Driver)),
-                    &template_uri(&template_key(self, prof, Role::Executor)),
+                    &template_uri(&template_key(prof, Role::Driver)),
+                    &template_uri(&template_key(prof, Role::Executor)),
                 );
                 out.push(Attribute::new(
                     profiles::config_attribute(prof),

@@ -9,7 +9,7 @@ use crate::model::common::{read_tags, Context, Handle, Removal};
 use crate::model::iam::{read_policy, read_role_ref, Policy, RoleRef};
 use crate::model::vpc::{read_vpc, VpcSpec};
 use crate::reader::{Fields, Spanned};
-use crate::value::{Declaration, Object, Value, ValueKind};
+use crate::value::{Declaration, Object, Value};
 use proc_macro2::Span;
 
 /// The cluster name DSF uses when none is given.
@@ -955,12 +955,4 @@ fn read_endpoints(
         });
     }
     out
-}
-
-/// The word a value names, for fields that take a member of the runtime (`EKS.dailyjob`).
-pub fn member_word(v: &Value) -> Option<(&str, Span)> {
-    match &v.kind {
-        ValueKind::Path(p) => p.members.first().map(|m| (m.name.as_str(), m.span)),
-        _ => None,
-    }
 }

@@ -62,7 +62,7 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
             "Description": format!("EMR on EKS job execution role in namespace {} of cluster {}", role.namespace, r.cluster_name),
         });
         let mut statements: Vec<Json> = role.policy.statements.iter().map(user_statement).collect();
-        if r.has_profiles() || !r.pod_templates.is_empty() {
+        if r.has_template_bucket() {
             // DSF's podTemplateAccess: the pod templates, and nothing else of their bucket.
             statements.push(statement(
                 true,

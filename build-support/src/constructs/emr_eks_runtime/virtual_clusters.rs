@@ -79,7 +79,7 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, link: &mut Linker) {
         });
         if let Some(bucket) = &bucket {
             // DSF's default for endpoints: the notebook profile's Spark defaults.
-            let uri = |role: Role| format!("s3://${{Bucket}}/{}", super::template_key(r, Profile::Notebook, role));
+            let uri = |role: Role| format!("s3://${{Bucket}}/{}", super::template_key(Profile::Notebook, role));
             let overrides =
                 profiles::cfn_configuration_overrides(Profile::Notebook, &uri(Role::Driver), &uri(Role::Executor));
             props["ConfigurationOverrides"] = sub_strings(&overrides, bucket);

@@ -380,14 +380,17 @@ pub fn string_map(o: &Object, diags: &mut Diags) -> Vec<(Spanned<String>, Spanne
 pub struct Tabled {
     pub noun: &'static str,
     pub unlisted_example: &'static str,
-    pub check: fn(&str) -> Result<(), crate::checks::Problem>,
-    pub check_unlisted: fn(&str) -> Result<(), crate::checks::Problem>,
+    pub check: Check,
+    pub check_unlisted: Check,
 }
+
+/// A check of one of the tables.
+pub type Check = fn(&str) -> Result<(), crate::checks::Problem>;
 
 impl Tabled {
     /// Reads the value, reporting every problem on its token; `None` when nothing usable.
     pub fn read(&self, v: &Value, diags: &mut Diags) -> Option<String> {
-        let (checked, check): (Spanned<String>, fn(&str) -> Result<(), crate::checks::Problem>) = match v.call() {
+        let (checked, check): (Spanned<String>, Check) = match v.call() {
             Some(call) => {
                 let help = format!(
                     "write a {} string, or `unlisted(\"{}\")` for one newer than sparkform's table",

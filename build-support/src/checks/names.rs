@@ -29,6 +29,19 @@ pub fn check_application_name(name: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// An IAM role name: 1 to 64 letters, digits and `+=,.@_-`.
+pub fn check_role_name(name: &str) -> Result<(), Problem> {
+    let ok = (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            format!("`{name}` is not a valid IAM role name"),
+            "role names are 1 to 64 letters, digits and + = , . @ _ -".into(),
+        ))
+    }
+}
+
 /// A character for a message: visible ones quoted, blanks named.
 pub fn describe_char(c: char) -> String {
     match c {

@@ -68,3 +68,16 @@ pub fn read_vpc(o: &Object, diags: &mut Diags) -> VpcSpec {
     g.finish(diags);
     spec
 }
+
+/// Subnet ids of an existing network (`subnet-...`), each checked at its token.
+pub fn check_subnet_ids(subnets: &[crate::reader::Spanned<String>], diags: &mut Diags) {
+    for s in subnets {
+        if !s.value.starts_with("subnet-") {
+            diags.error_help(
+                s.span,
+                format!("`{}` is not a subnet id", s.value),
+                "subnet ids look like \"subnet-0123456789abcdef0\"",
+            );
+        }
+    }
+}

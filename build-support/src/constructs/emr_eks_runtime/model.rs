@@ -460,15 +460,7 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
                 "list two or more private subnet ids: `subnet_ids: [\"subnet-0a...\", \"subnet-0b...\"]`",
             );
         }
-        for s in &subnets {
-            if !s.value.starts_with("subnet-") {
-                diags.error_help(
-                    s.span,
-                    format!("`{}` is not a subnet id", s.value),
-                    "subnet ids look like \"subnet-0123456789abcdef0\"",
-                );
-            }
-        }
+        crate::model::vpc::check_subnet_ids(&subnets, diags);
         return Some(Network::Existing {
             vpc_id: vpc_id?.value,
             subnet_ids: subnets.into_iter().map(|s| s.value).collect(),
@@ -766,16 +758,8 @@ fn read_execution_roles(
             .require("name", diags, "\"s3ReadExecRole\"")
             .and_then(|v| v.string(diags));
         if let Some(n) = &name {
-            let ok = (1..=64).contains(&n.value.len())
-                && n.value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-            if !ok {
-                diags.error_help(
-                    n.span,
-                    format!("`{}` is not an IAM role name", n.value),
-                    "role names are 1-64 letters, digits and + = , . @ _ -",
-                );
+            if let Err((m, h)) = names::check_role_name(&n.value) {
+                diags.error_help(n.span, m, h);
             }
         }
         let namespace = g

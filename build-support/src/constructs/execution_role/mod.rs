@@ -69,16 +69,8 @@ fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<SharedR
     let mut f = Fields::top(&decl.body, &DEF, diags);
     let handle = Handle::read(decl, &mut f, ctx, diags);
     let role_name = f.str("role_name", diags).map(|n| {
-        let ok = (1..=64).contains(&n.value.len())
-            && n.value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        if !ok {
-            diags.error_help(
-                n.span,
-                format!("`{}` is not a valid IAM role name", n.value),
-                "role names are 1 to 64 letters, digits and + = , . @ _ -",
-            );
+        if let Err((m, h)) = crate::checks::names::check_role_name(&n.value) {
+            diags.error_help(n.span, m, h);
         }
         n.value
     });

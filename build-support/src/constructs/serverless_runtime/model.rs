@@ -313,15 +313,7 @@ fn read_network(f: &mut Fields, diags: &mut Diags) -> Option<Network> {
                 "add `subnet_ids: [\"subnet-0123456789abcdef0\"]`, or remove `network` to get a VPC",
             );
         }
-        for s in &subnets {
-            if !s.value.starts_with("subnet-") {
-                diags.error_help(
-                    s.span,
-                    format!("`{}` is not a subnet id", s.value),
-                    "subnet ids look like \"subnet-0123456789abcdef0\"",
-                );
-            }
-        }
+        crate::model::vpc::check_subnet_ids(&subnets, diags);
         for s in &groups {
             if !s.value.starts_with("sg-") {
                 diags.error_help(

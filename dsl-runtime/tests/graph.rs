@@ -102,6 +102,7 @@ fn eks_app() -> Manifest {
             objects: Vec::new(),
             values: Default::default(),
             role: None,
+            crds: Vec::new(),
         }],
         jobs: Vec::new(),
         errors: Vec::new(),

@@ -12,8 +12,9 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sparkform::kubernetes::apply::{self, Options, Outcome, Removal};
 use sparkform::kubernetes::diff::{self, Change};
+use sparkform::kubernetes::download::{cached_path, sha256_hex};
 use sparkform::kubernetes::{Cluster, KubeError, Session};
-use sparkform_assembly::{KubeGroup, ValueRef};
+use sparkform_assembly::{KubeGroup, RemoteCrd, ValueRef};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ fn options() -> Options {
         backoff: Duration::from_millis(40),
         poll: Duration::from_millis(20),
         delete_timeout: Duration::from_secs(5),
+        establish_timeout: Duration::from_secs(5),
+        // Groups without CRDs never download.
+        downloads: std::env::temp_dir().join("sparkform-kube-apply-no-downloads"),
     }
 }
 
@@ -48,6 +52,7 @@ fn group(objects: Vec<Value>) -> KubeGroup {
         objects,
         values: Default::default(),
         role: None,
+        crds: Vec::new(),
     }
 }
 
@@ -522,4 +527,212 @@ fn describe_cluster_answers_become_a_connection_or_an_error_that_says_why() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("no endpoint"), "{err}");
+}
+
+/// A CRD file as Karpenter publishes one (a leading `---`, controller-gen's annotation).
+const NODEPOOL_CRD: &str = "---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  annotations:
+    controller-gen.kubebuilder.io/version: v0.20.1
+  name: nodepools.karpenter.sh
+spec:
+  group: karpenter.sh
+  names:
+    kind: NodePool
+    plural: nodepools
+    singular: nodepool
+  scope: Cluster
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+";
+const CRD_PATH: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/nodepools.karpenter.sh";
+const FILE_PATH: &str = "/files/karpenter.sh_nodepools.yaml";
+
+/// A server that serves the CRD file but not Karpenter's group until the CRD is established
+/// (after two GETs), and a group of that CRD and a NodePool.
+async fn karpenter_server() -> (ApiServer, KubeGroup) {
+    let server = ApiServer::start(None).await;
+    {
+        let mut st = server.state.lock().unwrap();
+        st.served.retain(|g| !g.starts_with("/apis/karpenter.sh"));
+        st.files.insert(FILE_PATH.into(), NODEPOOL_CRD.into());
+        st.establish_after = 2;
+    }
+    let mut g = group(objects()[6..7].to_vec());
+    g.crds = vec![RemoteCrd {
+        name: "nodepools.karpenter.sh".into(),
+        url: format!("http://{}{FILE_PATH}", server.addr),
+        sha256: sha256_hex(NODEPOOL_CRD.as_bytes()),
+    }];
+    (server, g)
+}
+
+#[tokio::test]
+async fn crds_are_downloaded_checked_established_and_applied_before_the_objects() {
+    let (server, g) = karpenter_server().await;
+    let s = session(&server, "http", vec![]);
+    let cache = tempfile::tempdir().unwrap();
+    let opts = Options {
+        downloads: cache.path().to_path_buf(),
+        ..options()
+    };
+    let (progress, said) = lines();
+    let report = apply::apply(&s, &g, &progress, &opts).await.unwrap();
+
+    let outcomes: Vec<(&str, Outcome)> = report.objects.iter().map(|o| (o.object.as_str(), o.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("CustomResourceDefinition/nodepools.karpenter.sh", Outcome::Created),
+            ("NodePool/critical", Outcome::Created)
+        ]
+    );
+    // The file first, the CRD applied and polled until established, then the NodePool
+    // (whose group is served only from then on).
+    let crd_gets = format!("GET {CRD_PATH}");
+    assert_eq!(
+        server.lines(),
+        [
+            format!("GET {FILE_PATH}"),
+            crd_gets.clone(),
+            format!("PATCH {CRD_PATH}"),
+            crd_gets.clone(),
+            crd_gets.clone(),
+            crd_gets,
+            format!("GET {}", PATHS[6]),
+            format!("PATCH {}", PATHS[6]),
+        ]
+    );
+    let patch = server
+        .log()
+        .into_iter()
+        .find(|r| r.path == CRD_PATH && r.method == "PATCH")
+        .unwrap();
+    assert_eq!(patch.query.get("fieldManager").map(String::as_str), Some("sparkform"));
+    assert_eq!(patch.content_type.as_deref(), Some("application/apply-patch+yaml"));
+    let body = patch.body.unwrap();
+    assert_eq!(body["spec"]["names"]["kind"], "NodePool");
+    assert_eq!(
+        body["metadata"]["annotations"],
+        json!({"controller-gen.kubebuilder.io/version": "v0.20.1", "sparkform.dev/sha256": g.crds[0].sha256})
+    );
+    let said = said.lock().unwrap().clone();
+    assert!(
+        said[0].starts_with(&format!(
+            "EksManifests: downloaded {} (1 KB, SHA-256 checked)",
+            g.crds[0].url
+        )),
+        "{said:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(cached_path(cache.path(), &g.crds[0].sha256)).unwrap(),
+        NODEPOOL_CRD
+    );
+
+    // The next deploy reads the cache: the file is gone upstream and nothing changes.
+    server.state.lock().unwrap().files.clear();
+    let start = server.log().len();
+    let again = apply::apply(&s, &g, &|_| {}, &opts).await.unwrap();
+    assert!(!again.changed(), "{again:?}");
+    assert!(server.log()[start..].iter().all(|r| !r.path.starts_with("/files/")));
+
+    // diff compares the digest the CRD was applied from, without downloading.
+    let d = diff::diff(&s, &g, &opts).await.unwrap();
+    assert_eq!(d.objects[0].change, Change::Unchanged);
+    let mut newer = g.clone();
+    newer.crds[0].sha256 = "0".repeat(64);
+    let d = diff::diff(&s, &newer, &opts).await.unwrap();
+    let Change::Update(changes) = &d.objects[0].change else {
+        panic!("{d:?}")
+    };
+    assert_eq!(
+        changes[0].to_string(),
+        format!(
+            "~ metadata.annotations[\"sparkform.dev/sha256\"]: \"{}\" -> \"{}\"",
+            g.crds[0].sha256,
+            "0".repeat(64)
+        )
+    );
+
+    // destroy: the NodePool while its CRD (and controller) exist, the CRD last.
+    let start = server.log().len();
+    let removed = apply::delete(&s, &g, &|_| {}, &opts).await.unwrap();
+    let deletes: Vec<String> = server.log()[start..]
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(deletes, [PATHS[6], CRD_PATH]);
+    assert!(
+        removed.objects.iter().all(|(_, r)| *r == Removal::Deleted),
+        "{removed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_crd_file_that_is_not_the_pinned_one_applies_nothing() {
+    let (server, mut g) = karpenter_server().await;
+    let s = session(&server, "http", vec![]);
+    let cache = tempfile::tempdir().unwrap();
+    let opts = Options {
+        downloads: cache.path().to_path_buf(),
+        ..options()
+    };
+    let pinned = sha256_hex(b"the reviewed file");
+    g.crds[0].sha256 = pinned.clone();
+    let err = apply::apply(&s, &g, &|_| {}, &opts).await.unwrap_err();
+    assert!(matches!(err, KubeError::CrdDigest { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: its SHA-256 is {}, not the pinned {pinned}: refusing it (the file changed upstream or on the way); nothing was applied",
+            g.crds[0].url,
+            sha256_hex(NODEPOOL_CRD.as_bytes())
+        )
+    );
+    assert_eq!(server.lines(), [format!("GET {FILE_PATH}")]);
+    assert!(!cached_path(cache.path(), &pinned).exists());
+
+    // Unreachable: the error says where an offline machine can be given the file.
+    g.crds[0].url = "http://127.0.0.1:9/karpenter.sh_nodepools.yaml".into();
+    let err = apply::apply(&s, &g, &|_| {}, &opts).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("could not download http://127.0.0.1:9/karpenter.sh_nodepools.yaml: "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("keeps it as {}", cached_path(cache.path(), &pinned).display())),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_crd_that_is_never_established_times_out_with_its_conditions() {
+    let (server, g) = karpenter_server().await;
+    server.state.lock().unwrap().establish_after = u32::MAX;
+    let s = session(&server, "http", vec![]);
+    let cache = tempfile::tempdir().unwrap();
+    let opts = Options {
+        downloads: cache.path().to_path_buf(),
+        establish_timeout: Duration::from_millis(100),
+        ..options()
+    };
+    let err = apply::apply(&s, &g, &|_| {}, &opts).await.unwrap_err();
+    assert!(matches!(err, KubeError::NotEstablished { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("CustomResourceDefinition/nodepools.karpenter.sh: not established after 0 s"),
+        "{err}"
+    );
+    // The NodePool was not tried.
+    assert!(server.log().iter().all(|r| r.path != PATHS[6]));
 }

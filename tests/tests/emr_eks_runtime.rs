@@ -48,6 +48,7 @@ fn sample_values(names: impl Iterator<Item = String>) -> BTreeMap<String, String
         .map(|n| {
             let v = match n.as_str() {
                 "NodeRole" => "data-platform-NodeRole-1A2B3C".to_string(),
+                "InterruptionQueue" => "emr-eks-data-platform-InterruptionQueue-4D5E6F".to_string(),
                 z if z.starts_with("Zone") => {
                     format!("us-east-1{}", (b'a' + z[4..].parse::<u8>().unwrap() - 1) as char)
                 }
@@ -103,7 +104,7 @@ fn every_kubernetes_object_passes_the_judges() {
         }
     }
     // Namespaces, network policies, quota and limit range, node classes and pools of both
-    // modes, and the crate's own pool.
+    // modes, the crate's own pool, and Karpenter's controller.
     let kinds: std::collections::BTreeSet<String> = objects
         .iter()
         .map(|o| format!("{} {}", o["apiVersion"].as_str().unwrap(), o["kind"].as_str().unwrap()))
@@ -116,6 +117,14 @@ fn every_kubernetes_object_passes_the_judges() {
         "karpenter.sh/v1 NodePool",
         "karpenter.k8s.aws/v1 EC2NodeClass",
         "eks.amazonaws.com/v1 NodeClass",
+        "v1 ServiceAccount",
+        "v1 Service",
+        "rbac.authorization.k8s.io/v1 ClusterRole",
+        "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+        "rbac.authorization.k8s.io/v1 Role",
+        "rbac.authorization.k8s.io/v1 RoleBinding",
+        "policy/v1 PodDisruptionBudget",
+        "apps/v1 Deployment",
     ] {
         assert!(kinds.contains(k), "no {k} among {kinds:?}");
     }
@@ -143,8 +152,25 @@ fn objects_apply_between_the_cluster_and_the_virtual_clusters() {
                     app.name
                 );
             }
-            // Namespaces first, pools after their node classes.
-            let kinds: Vec<&str> = g.objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+            // Karpenter's controller first (so it is deleted after the pools it drains), then
+            // namespaces, pools after their node classes.
+            let is_controller = |o: &Value| o["metadata"]["labels"]["app.kubernetes.io/name"] == "karpenter";
+            let controller = g.objects.iter().take_while(|o| is_controller(o)).count();
+            assert!(
+                g.objects[controller..].iter().all(|o| !is_controller(o)),
+                "{}",
+                app.name
+            );
+            assert_eq!(
+                controller > 0,
+                !g.crds.is_empty(),
+                "{}: the controller comes with its CRDs",
+                app.name
+            );
+            let kinds: Vec<&str> = g.objects[controller..]
+                .iter()
+                .map(|o| o["kind"].as_str().unwrap())
+                .collect();
             let first_other = kinds.iter().position(|k| *k != "Namespace").unwrap_or(kinds.len());
             assert!(kinds[first_other..].iter().all(|k| *k != "Namespace"), "{kinds:?}");
             let last_class = kinds.iter().rposition(|k| k.ends_with("NodeClass"));
@@ -265,4 +291,72 @@ fn jobs_get_their_virtual_cluster_role_release_and_profile() {
         serde_json::to_value(&explore.target_id).unwrap()["stack"],
         "eks-auto-analytics-virtual-clusters"
     );
+}
+
+/// The controller the runtime installs is the one its AWS side was made for: the service
+/// account of the Pod Identity association, this cluster, this queue; an image and CRDs
+/// pinned by digest.
+#[test]
+fn karpenter_controller_matches_its_aws_side() {
+    let (_, s) = eks_apps().into_iter().find(|(a, _)| a.name == "emr-eks").unwrap();
+    let t = template(&s, "emr-eks-data-platform");
+    let association = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::PodIdentityAssociation" && r["Properties"]["ServiceAccount"] == "karpenter")
+        .expect("the controller's Pod Identity association");
+    let g = &s.assembly.manifest.kubernetes[0];
+    let find = |kind: &str| g.objects.iter().find(|o| o["kind"] == kind).unwrap();
+    let sa = find("ServiceAccount");
+    assert_eq!(sa["metadata"]["namespace"], association["Properties"]["Namespace"]);
+    assert_eq!(sa["metadata"]["name"], association["Properties"]["ServiceAccount"]);
+    let deployment = find("Deployment");
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], sa["metadata"]["name"]);
+    assert_eq!(deployment["metadata"]["namespace"], sa["metadata"]["namespace"]);
+    let env: std::collections::BTreeMap<&str, &Value> = pod["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), &e["value"]))
+        .collect();
+    assert_eq!(env["CLUSTER_NAME"], "data-platform");
+    assert_eq!(env["INTERRUPTION_QUEUE"], "${InterruptionQueue}");
+    let queue = &g.values["InterruptionQueue"];
+    assert_eq!(
+        serde_json::to_value(queue).unwrap(),
+        serde_json::json!({"stack": "emr-eks-data-platform", "output": "EmrEksInterruptionQueueName"}),
+    );
+    assert!(t["Outputs"]["EmrEksInterruptionQueueName"].is_object());
+    let image = pod["containers"][0]["image"].as_str().unwrap();
+    assert!(
+        image.starts_with("public.ecr.aws/karpenter/controller:") && image.contains("@sha256:"),
+        "{image}"
+    );
+    // Never scheduled on the nodes it launches.
+    assert_eq!(
+        pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+            ["matchExpressions"][0],
+        serde_json::json!({"key": "karpenter.sh/nodepool", "operator": "DoesNotExist"})
+    );
+    let crds: Vec<&str> = g.crds.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        crds,
+        [
+            "nodepools.karpenter.sh",
+            "nodeclaims.karpenter.sh",
+            "ec2nodeclasses.karpenter.k8s.aws",
+            "nodeoverlays.karpenter.sh",
+            "capacitybuffers.autoscaling.x-k8s.io"
+        ]
+    );
+    // The other modes install no controller.
+    for (app, s) in eks_apps().into_iter().filter(|(a, _)| a.name != "emr-eks") {
+        assert!(
+            s.assembly.manifest.kubernetes.iter().all(|g| g.crds.is_empty()),
+            "{}",
+            app.name
+        );
+    }
 }

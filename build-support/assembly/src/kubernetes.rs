@@ -30,6 +30,22 @@ pub struct KubeGroup {
     /// deployer's own identity has no access entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Upstream CustomResourceDefinitions (a controller's, e.g. Karpenter's), downloaded and
+    /// applied before [`KubeGroup::objects`], and deleted after them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crds: Vec<RemoteCrd>,
+}
+
+/// A CustomResourceDefinition published as one YAML file, pinned by its SHA-256: the
+/// runtime refuses other bytes, so a moved tag or a tampered mirror cannot change what is
+/// applied. Downloaded once into the cache (where an offline machine can be given it).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RemoteCrd {
+    /// `plural.group`, the object's `metadata.name` (checked after download).
+    pub name: String,
+    pub url: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
 }
 
 impl KubeGroup {
@@ -96,6 +112,7 @@ mod tests {
             ],
             values,
             role: None,
+            crds: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::fmt;
 
 /// The manifest layout this sparkform writes and reads. Bump it with every change a reader
 /// of the previous layout would misread.
-pub const MANIFEST_VERSION: u32 = 3;
+pub const MANIFEST_VERSION: u32 = 4;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {

@@ -215,6 +215,7 @@ mod tests {
                 objects: Vec::new(),
                 values: Default::default(),
                 role: None,
+                crds: Vec::new(),
             }],
             jobs: Vec::new(),
             errors: Vec::new(),

@@ -7,6 +7,7 @@ use super::KubeError;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde::Serialize;
 use sparkform_assembly::KubeGroup;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// The field manager that owns what sparkform applies.
@@ -23,6 +24,10 @@ pub struct Options {
     pub poll: Duration,
     /// How long deletion may take (finalizers: Karpenter drains the nodes of a NodePool).
     pub delete_timeout: Duration,
+    /// How long a new CRD may take to be served.
+    pub establish_timeout: Duration,
+    /// Where pinned downloads (upstream CRDs) are cached.
+    pub downloads: PathBuf,
 }
 
 impl Default for Options {
@@ -32,6 +37,8 @@ impl Default for Options {
             backoff: Duration::from_millis(500),
             poll: Duration::from_secs(2),
             delete_timeout: Duration::from_secs(15 * 60),
+            establish_timeout: Duration::from_secs(2 * 60),
+            downloads: super::download::default_dir(),
         }
     }
 }
@@ -191,7 +198,7 @@ pub(crate) struct Step<'a> {
 
 impl Step<'_> {
     /// Its API with the session's current client (whose token is fresh).
-    async fn api(&self, session: &Session) -> Result<Api<DynamicObject>, KubeError> {
+    pub(crate) async fn api(&self, session: &Session) -> Result<Api<DynamicObject>, KubeError> {
         let client = session.client().await?;
         Ok(match &self.object.namespace {
             Some(ns) => Api::namespaced_with(client, ns, &self.target.resource),
@@ -268,15 +275,15 @@ pub(crate) fn apply_params() -> PatchParams {
         .validation(kube::api::ValidationDirective::Strict)
 }
 
-/// Applies the group's objects in order. Idempotent: an object already as desired is
-/// reported unchanged (server-side apply leaves its resourceVersion alone).
+/// Applies the group's CRDs, then its objects, in order. Idempotent: an object already as
+/// desired is reported unchanged (server-side apply leaves its resourceVersion alone).
 pub async fn apply(
     session: &Session,
     group: &KubeGroup,
     progress: &(dyn Fn(&str) + Sync),
     options: &Options,
 ) -> Result<ApplyReport, KubeError> {
-    let mut objects = Vec::new();
+    let mut objects = super::crds::apply(session, group, progress, options).await?;
     for (index, value) in group.objects.iter().enumerate() {
         let s = step(session, group, index, value).await?;
         let before = get_live(session, &s).await?;
@@ -301,8 +308,9 @@ pub async fn apply(
     })
 }
 
-/// Deletes the group's objects in reverse order, each waited for until it is gone (so a
-/// NodePool's nodes are drained before its cluster is deleted). Missing ones are fine.
+/// Deletes the group's objects in reverse order, then its CRDs, each waited for until it is
+/// gone (so a NodePool's nodes are drained before its cluster is deleted, while the
+/// controller that drains them still runs). Missing ones are fine.
 pub async fn delete(
     session: &Session,
     group: &KubeGroup,
@@ -321,28 +329,40 @@ pub async fn delete(
             }
             Err(e) => return Err(e),
         };
-        let what = s.object.describe();
-        let api = s.api(session).await?;
-        let removal = match api.delete(&s.object.name, &DeleteParams::background()).await {
-            Ok(_) => {
-                wait_gone(session, &s, options, progress, &group.id).await?;
-                Removal::Deleted
-            }
-            Err(kube::Error::Api(st)) if st.code == 404 => Removal::Absent,
-            Err(e) => return Err(s.error(session, e)),
-        };
-        let word = match removal {
-            Removal::Deleted => "deleted",
-            Removal::Absent => "absent",
-        };
-        progress(&format!("{}: {what} {word}", group.id));
-        objects.push((what, removal));
+        let removal = delete_one(session, &s, options, progress, &group.id).await?;
+        objects.push((s.object.describe(), removal));
     }
+    objects.extend(super::crds::delete(session, group, progress, options).await?);
     Ok(DeleteReport {
         group: group.id.clone(),
         cluster: session.cluster().name.clone(),
         objects,
     })
+}
+
+/// Deletes one object and waits until it is gone; says which on `progress`.
+pub(crate) async fn delete_one(
+    session: &Session,
+    s: &Step<'_>,
+    options: &Options,
+    progress: &(dyn Fn(&str) + Sync),
+    group: &str,
+) -> Result<Removal, KubeError> {
+    let api = s.api(session).await?;
+    let removal = match api.delete(&s.object.name, &DeleteParams::background()).await {
+        Ok(_) => {
+            wait_gone(session, s, options, progress, group).await?;
+            Removal::Deleted
+        }
+        Err(kube::Error::Api(st)) if st.code == 404 => Removal::Absent,
+        Err(e) => return Err(s.error(session, e)),
+    };
+    let word = match removal {
+        Removal::Deleted => "deleted",
+        Removal::Absent => "absent",
+    };
+    progress(&format!("{group}: {} {word}", s.object.describe()));
+    Ok(removal)
 }
 
 async fn wait_gone(

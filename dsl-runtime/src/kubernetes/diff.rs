@@ -54,10 +54,12 @@ impl GroupDiff {
         GroupDiff {
             group: group.id.clone(),
             objects: group
-                .objects
+                .crds
                 .iter()
-                .map(|o| ObjectDiff {
-                    object: KubeGroup::describe(o),
+                .map(super::crds::describe)
+                .chain(group.objects.iter().map(KubeGroup::describe))
+                .map(|object| ObjectDiff {
+                    object,
                     change: Change::Create,
                 })
                 .collect(),
@@ -154,7 +156,7 @@ fn walk_maps(path: &str, b: &Map<String, Value>, a: &Map<String, Value>, out: &m
 /// Each object against the cluster: missing ones are created, others compared with what a
 /// server-side dry-run apply returns (defaults and other managers' fields included).
 pub async fn diff(session: &Session, group: &KubeGroup, options: &Options) -> Result<GroupDiff, KubeError> {
-    let mut objects = Vec::new();
+    let mut objects = super::crds::diff(session, group).await?;
     for (index, value) in group.objects.iter().enumerate() {
         let s = match step(session, group, index, value).await {
             Ok(s) => s,

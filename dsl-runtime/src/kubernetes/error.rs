@@ -71,4 +71,28 @@ pub enum KubeError {
 
     #[error("{object}: the Kubernetes API answered {code}: {message}")]
     Api { object: String, code: u16, message: String },
+
+    #[error("could not download {url}: {reason}\n  deploy fetches it once and keeps it as {cached}; on a machine without that access, put the file there (its SHA-256 is checked)")]
+    CrdUnavailable {
+        url: String,
+        reason: String,
+        cached: String,
+    },
+
+    #[error("{url}: its SHA-256 is {actual}, not the pinned {expected}: refusing it (the file changed upstream or on the way); nothing was applied")]
+    CrdDigest {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("{url} is not the CRD sparkform expects: {reason}")]
+    BadCrd { url: String, reason: String },
+
+    #[error("{object}: not established after {seconds} s (conditions: {conditions}): run deploy again, or look at `kubectl describe` of it")]
+    NotEstablished {
+        object: String,
+        seconds: u64,
+        conditions: String,
+    },
 }

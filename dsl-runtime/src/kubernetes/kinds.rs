@@ -13,6 +13,15 @@ const KNOWN: &[(&str, &str, &str, bool)] = &[
     ("v1", "LimitRange", "limitranges", true),
     ("v1", "ServiceAccount", "serviceaccounts", true),
     ("v1", "ConfigMap", "configmaps", true),
+    ("v1", "Service", "services", true),
+    ("apps/v1", "Deployment", "deployments", true),
+    ("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
+    (
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+    ),
     ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", true),
     ("rbac.authorization.k8s.io/v1", "Role", "roles", true),
     ("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", true),
@@ -56,8 +65,8 @@ pub fn known(api_version: &str, kind: &str) -> Option<Target> {
 /// What to do when the cluster does not serve a kind.
 pub fn not_served_hint(api_version: &str) -> &'static str {
     match api_version.split('/').next().unwrap_or_default() {
-        "karpenter.sh" => "the cluster needs EKS Auto Mode or Karpenter v1 (whose chart installs the CRD) before these objects",
-        "karpenter.k8s.aws" => "install Karpenter v1 first (its chart installs the EC2NodeClass CRD); with EKS Auto Mode use an eks.amazonaws.com/v1 NodeClass instead",
+        "karpenter.sh" => "the cluster needs EKS Auto Mode or Karpenter v1 before these objects (`capacity: karpenter` installs Karpenter first; with `node_groups`, install it yourself)",
+        "karpenter.k8s.aws" => "the cluster needs Karpenter v1 (`capacity: karpenter` installs it first); with EKS Auto Mode use an eks.amazonaws.com/v1 NodeClass instead",
         "eks.amazonaws.com" => "turn on EKS Auto Mode on the cluster (compute, block storage and load balancing together): it serves NodeClass",
         _ => "install what defines this kind (its CRD) before this group, or check the apiVersion",
     }

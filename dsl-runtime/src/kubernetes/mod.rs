@@ -6,7 +6,9 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod crds;
 pub mod diff;
+pub mod download;
 mod error;
 pub mod kinds;
 pub mod objects;
@@ -49,7 +51,9 @@ pub async fn delete_group(
                     .objects
                     .iter()
                     .rev()
-                    .map(|o| (KubeGroup::describe(o), Removal::Absent))
+                    .map(KubeGroup::describe)
+                    .chain(group.crds.iter().rev().map(crds::describe))
+                    .map(|o| (o, Removal::Absent))
                     .collect(),
             })
         }

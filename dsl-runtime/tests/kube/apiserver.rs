@@ -42,7 +42,15 @@ pub struct State {
     pub served: Vec<String>,
     /// Path -> (status, Status body) answered to any method.
     pub scripted: BTreeMap<String, (u16, Value)>,
+    /// Path -> file served to GET as it is (a download, not the Kubernetes API).
+    pub files: BTreeMap<String, String>,
+    /// How many GETs of a new CRD find it not yet established; once established, its
+    /// group versions are served.
+    pub establish_after: u32,
+    establishing: BTreeMap<String, u32>,
 }
+
+const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/";
 
 pub struct ApiServer {
     /// `127.0.0.1:<port>`.
@@ -60,6 +68,9 @@ impl ApiServer {
             "/apis/karpenter.sh/v1",
             "/apis/karpenter.k8s.aws/v1",
             "/apis/eks.amazonaws.com/v1",
+            "/apis/apps/v1",
+            "/apis/policy/v1",
+            "/apis/apiextensions.k8s.io/v1",
         ]
         .map(String::from)
         .to_vec()
@@ -238,6 +249,12 @@ fn answer(st: &mut State, r: &Recorded) -> (u16, String, &'static str) {
     if let Some((code, body)) = st.scripted.get(&r.path) {
         return json_ok(*code, body);
     }
+    if let Some(file) = st.files.get(&r.path).filter(|_| r.method == "GET") {
+        return (200, file.clone(), "text/yaml");
+    }
+    if r.method == "GET" && r.path.starts_with(CRDS) {
+        establish(st, &r.path);
+    }
     if r.method == "GET" {
         if let Some(d) = st.discovery.get(&r.path) {
             return json_ok(200, d);
@@ -319,6 +336,10 @@ fn answer(st: &mut State, r: &Recorded) -> (u16, String, &'static str) {
             meta.insert("uid".into(), json!(format!("uid-{name}")));
             stored["metadata"] = Value::Object(meta);
             if r.query.get("dryRun").map(String::as_str) != Some("All") {
+                if r.path.starts_with(CRDS) && existing.is_none() {
+                    let after = st.establish_after;
+                    st.establishing.insert(r.path.clone(), after);
+                }
                 st.objects.insert(r.path.clone(), stored.clone());
             }
             json_ok(if existing.is_some() { 200 } else { 201 }, &stored)
@@ -333,5 +354,36 @@ fn answer(st: &mut State, r: &Recorded) -> (u16, String, &'static str) {
             json_ok(200, &json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}))
         }
         _ => json_ok(405, &status(405, "MethodNotAllowed", "", json!({}))),
+    }
+}
+
+/// A stored CRD counts down its GETs, then is established: its condition set and its
+/// group versions served.
+fn establish(st: &mut State, path: &str) {
+    let Some(n) = st.establishing.get_mut(path) else {
+        return;
+    };
+    if *n > 0 {
+        *n -= 1;
+        return;
+    }
+    st.establishing.remove(path);
+    let Some(crd) = st.objects.get_mut(path) else {
+        return;
+    };
+    crd["status"] = json!({"conditions": [
+        {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts"},
+        {"type": "Established", "status": "True", "reason": "InitialNamesAccepted"},
+    ]});
+    let group = crd["spec"]["group"].as_str().unwrap_or_default().to_string();
+    let versions: Vec<String> = crd["spec"]["versions"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|x| x["name"].as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    for v in versions {
+        let gv = format!("/apis/{group}/{v}");
+        if !st.served.contains(&gv) {
+            st.served.push(gv);
+        }
     }
 }

@@ -4,14 +4,18 @@
 //! requests (DSF's default quota broke jobs with sidecars: PR 512), the default node
 //! classes and pools, and the crate's own node pools.
 
-use super::model::{EmrEksRuntime, Quota, VirtualCluster};
-use super::profiles;
+use super::model::{Capacity, EmrEksRuntime, Quota, VirtualCluster};
+use super::{karpenter, profiles};
 use serde_json::{json, Value as Json};
 
-/// Every object, in apply order: namespaces before what lives in them, node classes
-/// before the pools that name them.
+/// Every object, in apply order: Karpenter's controller first (deleted last, so it drains
+/// the nodes of the pools deleted before it), namespaces before what lives in them, node
+/// classes before the pools that name them.
 pub fn objects(r: &EmrEksRuntime, zones: &[String]) -> Vec<Json> {
     let mut out = Vec::new();
+    if r.capacity == Capacity::Karpenter {
+        out.extend(karpenter::objects(r));
+    }
     let created: Vec<&VirtualCluster> = r.virtual_clusters.iter().filter(|v| v.create_namespace).collect();
     for vc in &created {
         out.push(json!({

@@ -12,6 +12,7 @@
 pub mod capacity;
 pub mod cluster;
 pub mod files;
+pub mod karpenter;
 pub mod kube;
 pub mod model;
 pub mod profiles;
@@ -538,6 +539,13 @@ impl Construct for EmrEksRuntime {
         }
         let mut values = BTreeMap::new();
         values.insert("NodeRole".to_string(), ValueRef::output(stack, &ids.out_node_role_name));
+        let karpenter = self.capacity == Capacity::Karpenter;
+        if karpenter {
+            values.insert(
+                karpenter::QUEUE_VALUE.to_string(),
+                ValueRef::output(stack, format!("{}InterruptionQueueName", self.handle.prefix)),
+            );
+        }
         if let Network::DefaultVpc(spec) = &self.network {
             for n in 1..=spec.azs {
                 values.insert(format!("Zone{n}"), ValueRef::output(stack, ids.zone_output(n)));
@@ -556,6 +564,7 @@ impl Construct for EmrEksRuntime {
             objects,
             values,
             role: Some(self.admin_role.arn.clone()),
+            crds: if karpenter { karpenter::crds() } else { Vec::new() },
         });
     }
 

@@ -315,7 +315,7 @@ async fn errors_name_the_object_and_say_what_to_do() {
         matches!(&err, KubeError::NotServed { kind, .. } if kind == "EC2NodeClass"),
         "{err}"
     );
-    assert!(err.to_string().contains("EC2NodeClass/critical: the cluster does not serve karpenter.k8s.aws/v1 EC2NodeClass: install Karpenter v1 first"), "{err}");
+    assert!(err.to_string().contains("EC2NodeClass/critical: the cluster does not serve karpenter.k8s.aws/v1 EC2NodeClass: the cluster needs Karpenter v1 (`capacity: karpenter` installs it first)"), "{err}");
 
     // A namespaced object before its namespace.
     let err = apply::apply(&s, &group(objects()[1..2].to_vec()), &|_| {}, &options())

@@ -106,6 +106,10 @@ async fn the_objects_get_the_deployed_values_and_the_admin_role() {
             ("EmrEksPrivateSubnet1Zone", "eu-west-1a"),
             ("EmrEksPrivateSubnet2Zone", "eu-west-1b"),
             ("EmrEksPrivateSubnet3Zone", "eu-west-1c"),
+            (
+                "EmrEksInterruptionQueueName",
+                "emr-eks-data-platform-EmrEksInterruptionQueue-2DEF",
+            ),
         ]
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .into(),
@@ -168,4 +172,12 @@ async fn the_objects_get_the_deployed_values_and_the_admin_role() {
         zones.contains(&"eu-west-1a") && zones.contains(&"eu-west-1c"),
         "{zones:?}"
     );
+    // Karpenter's controller gets its queue, and its CRDs travel with the group.
+    let controller = group.objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let env = controller["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap();
+    let queue = env.iter().find(|e| e["name"] == "INTERRUPTION_QUEUE").unwrap();
+    assert_eq!(queue["value"], "emr-eks-data-platform-EmrEksInterruptionQueue-2DEF");
+    assert_eq!(group.crds.len(), 5);
 }

@@ -61,30 +61,35 @@ pub enum Command {
         /// Stacks to delete; default all.
         stacks: Vec<String>,
     },
-    /// Start a job: through its state machine, straight on EMR Serverless with --direct, or
-    /// on this machine with --local.
+    /// Start a job: through its state machine, straight on EMR (Serverless or on EKS) with
+    /// --direct, or on this machine with --local.
     #[cfg(feature = "deploy")]
     #[command(after_help = "Examples:\n  \
         run TAXI_JOB --local                    run the job with Spark in local mode (no AWS account)\n  \
         run TAXI_JOB --local -- --data x.csv    the same, with more arguments for the entry point\n  \
-        run TAXI_JOB --wait                     start it through its state machine and follow it")]
+        run TAXI_JOB --wait                     start it through its state machine and follow it\n  \
+        run TAXI_JOB --direct --wait            start it on EMR itself (no state machine) and follow it")]
     Run {
         /// The job's handle (PI_JOB) or name (PiCalculation).
         job: String,
         /// Follow the run to its end; exit 1 if it fails (--local always does).
         #[arg(long)]
         wait: bool,
-        /// Start the job run on EMR Serverless directly, without the state machine.
+        /// Start the job run on EMR directly (EMR Serverless, or EMR on EKS with the
+        /// `kubernetes` feature), without the state machine.
         #[arg(long)]
         direct: bool,
         /// Run the job's PySpark entry point on this machine, with Spark in local mode, in the
         /// job's packaged virtualenv. Installs PySpark into ~/.cache/sparkform on first use;
         /// needs Java, and Docker when the package has dependencies. No AWS account needed.
-        #[arg(long, conflicts_with_all = ["direct", "application_id"])]
+        #[arg(long, conflicts_with_all = ["direct", "application_id", "virtual_cluster_id"])]
         local: bool,
-        /// With --direct: run on this application instead of the job's own.
+        /// With --direct: run on this EMR Serverless application instead of the job's own.
         #[arg(long, value_name = "ID", requires = "direct")]
         application_id: Option<String>,
+        /// With --direct: run on this EMR on EKS virtual cluster instead of the job's own.
+        #[arg(long, value_name = "ID", requires = "direct", conflicts_with = "application_id")]
+        virtual_cluster_id: Option<String>,
         /// With --local: more arguments for the entry point, after the job's own (after `--`).
         #[arg(last = true, value_name = "ARGS", requires = "local")]
         args: Vec<String>,
@@ -376,25 +381,33 @@ mod remote {
                 wait,
                 direct,
                 application_id,
+                virtual_cluster_id,
                 ..
             } => {
                 let j = jobs::find(asm, job)?;
                 let say = |l: String| eprintln!("{l}");
                 let end = if *direct {
-                    let (app, run) = jobs::start_direct(&aws, asm, j, application_id.as_deref()).await?;
-                    eprintln!("started {} on application {app}: job run {run}", j.name);
-                    if cli.json && !*wait {
-                        println!("{}", json!({ "application_id": app, "job_run_id": run }));
-                    }
+                    let target = jobs::direct_target(j, application_id.as_deref(), virtual_cluster_id.as_deref())?;
+                    let d = jobs::start_direct(&aws, asm, j, target).await?;
+                    eprintln!(
+                        "started {} on {} {}: job run {}",
+                        j.name,
+                        d.target_kind(),
+                        d.target,
+                        d.run
+                    );
+                    let mut out = json!({ d.target_key(): d.target, "job_run_id": d.run });
                     if !*wait {
+                        if cli.json {
+                            println!("{out}");
+                        }
                         return Ok(());
                     }
-                    let end = jobs::wait_direct(&aws, &app, &run, &say).await?;
+                    let end = jobs::wait_direct(&aws, &d, &say).await?;
                     if cli.json {
-                        println!(
-                            "{}",
-                            json!({ "application_id": app, "job_run_id": run, "state": end.state, "details": end.details })
-                        );
+                        out["state"] = json!(end.state);
+                        out["details"] = json!(end.details);
+                        println!("{out}");
                     }
                     end
                 } else {

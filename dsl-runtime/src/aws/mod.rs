@@ -81,6 +81,8 @@ pub struct Aws {
     pub config: aws_config::SdkConfig,
     #[cfg(feature = "kubernetes")]
     pub eks: crate::kubernetes::Eks,
+    #[cfg(feature = "kubernetes")]
+    pub emr_containers: aws_sdk_emrcontainers::Client,
     pub region: String,
 }
 
@@ -157,6 +159,12 @@ impl Aws {
             emr,
             #[cfg(feature = "kubernetes")]
             eks: crate::kubernetes::Eks::new(&config),
+            #[cfg(feature = "kubernetes")]
+            emr_containers: aws_sdk_emrcontainers::Client::from_conf(
+                aws_sdk_emrcontainers::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .build(),
+            ),
             config,
             region,
         }

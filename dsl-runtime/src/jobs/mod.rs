@@ -1,5 +1,8 @@
 //! `run`, `status` and `logs`: start a job (through its state machine, or straight on EMR
-//! Serverless with `--direct`), follow it to the end, and read its driver's output from S3.
+//! with `--direct`), follow it to the end, and read its driver's output from S3.
+
+#[cfg(feature = "kubernetes")]
+mod eks;
 
 use crate::assembly::{Assembly, Job, Service};
 use crate::aws::{explain, Aws};
@@ -99,23 +102,95 @@ fn configurations(v: &Value) -> Result<Vec<emr::Configuration>, String> {
     Ok(out)
 }
 
-/// Starts the job straight on EMR Serverless (no state machine); returns (application, run id).
-pub async fn start_direct(
-    aws: &Aws,
-    asm: &Assembly,
-    job: &Job,
-    application_id: Option<&str>,
-) -> Result<(String, String), String> {
-    if job.service != Service::EmrServerless {
-        return Err(format!(
-            "`run --direct` starts EMR Serverless jobs; {} runs on {}: run it through its state machine (without --direct)",
-            job.handle,
-            job.service.title()
-        ));
+/// A run started with `--direct`: on an EMR Serverless application or an EMR on EKS
+/// virtual cluster (`target`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectRun {
+    pub service: Service,
+    pub target: String,
+    pub run: String,
+}
+
+impl DirectRun {
+    /// `application` or `virtual cluster`, for messages.
+    pub fn target_kind(&self) -> &'static str {
+        match self.service {
+            Service::EmrServerless => "application",
+            Service::EmrContainers => "virtual cluster",
+        }
     }
+
+    /// The JSON key of the target: `application_id` or `virtual_cluster_id`.
+    pub fn target_key(&self) -> &'static str {
+        match self.service {
+            Service::EmrServerless => "application_id",
+            Service::EmrContainers => "virtual_cluster_id",
+        }
+    }
+}
+
+/// The `--application-id` or `--virtual-cluster-id` given for `run --direct`, if it fits
+/// where the job runs.
+pub fn direct_target<'a>(
+    job: &Job,
+    application_id: Option<&'a str>,
+    virtual_cluster_id: Option<&'a str>,
+) -> Result<Option<&'a str>, String> {
+    match (job.service, application_id, virtual_cluster_id) {
+        (Service::EmrServerless, _, Some(_)) => Err(format!(
+            "{} runs on EMR Serverless: give --application-id, not --virtual-cluster-id",
+            job.handle
+        )),
+        (Service::EmrContainers, Some(_), _) => Err(format!(
+            "{} runs on EMR on EKS: give --virtual-cluster-id, not --application-id",
+            job.handle
+        )),
+        (_, a, v) => Ok(a.or(v)),
+    }
+}
+
+/// A client token unique to this start, so a retried call never starts the run twice.
+fn client_token() -> String {
+    format!("sparkform-{}-{}", std::process::id(), now_ms())
+}
+
+/// Starts the job straight on EMR (no state machine), on `target` (an application or
+/// virtual cluster id) instead of the job's own when given.
+pub async fn start_direct(aws: &Aws, asm: &Assembly, job: &Job, target: Option<&str>) -> Result<DirectRun, String> {
     let cfn = Sdk(aws.cfn.clone());
     let outputs = Outputs::new(asm, &cfn);
-    let r = request(&outputs, job, application_id).await?;
+    let r = request(&outputs, job, target).await?;
+    match job.service {
+        Service::EmrServerless => {
+            let (target, run) = start_serverless(aws, job, &r).await?;
+            Ok(DirectRun {
+                service: job.service,
+                target,
+                run,
+            })
+        }
+        #[cfg(feature = "kubernetes")]
+        Service::EmrContainers => Ok(DirectRun {
+            service: job.service,
+            target: r["VirtualClusterId"].as_str().unwrap_or_default().to_string(),
+            run: eks::start(aws, &r, &job.name).await?,
+        }),
+        #[cfg(not(feature = "kubernetes"))]
+        Service::EmrContainers => Err(needs_kubernetes(job, "`run --direct`")),
+    }
+}
+
+/// What to do when the EMR on EKS client was not built in.
+#[cfg(not(feature = "kubernetes"))]
+fn needs_kubernetes(job: &Job, what: &str) -> String {
+    format!(
+        "{what} of {} (EMR on EKS) needs sparkform's `kubernetes` feature, which adds EMR on EKS's API client: \
+         `cargo add sparkform --features kubernetes`; or run it through its state machine (without --direct)",
+        job.handle
+    )
+}
+
+async fn start_serverless(aws: &Aws, job: &Job, r: &Value) -> Result<(String, String), String> {
     let app = r["ApplicationId"].as_str().unwrap_or_default().to_string();
     let submit = &r["JobDriver"]["SparkSubmit"];
     let driver = emr::SparkSubmit::builder()
@@ -135,7 +210,7 @@ pub async fn start_direct(
         .application_id(&app)
         .set_execution_role_arn(r.get("ExecutionRoleArn").and_then(s))
         .set_name(r.get("Name").and_then(s))
-        .client_token(format!("sparkform-{}", std::process::id()) + &format!("-{}", now_ms()))
+        .client_token(client_token())
         .set_execution_timeout_minutes(r.get("ExecutionTimeoutMinutes").and_then(|v| v.as_i64()))
         .job_driver(emr::JobDriver::SparkSubmit(driver))
         .set_tags(r.get("Tags").and_then(string_map));
@@ -200,8 +275,18 @@ pub struct RunEnd {
     pub succeeded: bool,
 }
 
-/// Follows an EMR Serverless job run to a final state, printing each change.
-pub async fn wait_direct(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
+/// Follows a run started with `--direct` to a final state, printing each change.
+pub async fn wait_direct(aws: &Aws, run: &DirectRun, say: &dyn Fn(String)) -> Result<RunEnd, String> {
+    match run.service {
+        Service::EmrServerless => wait_serverless(aws, &run.target, &run.run, say).await,
+        #[cfg(feature = "kubernetes")]
+        Service::EmrContainers => eks::wait(aws, &run.target, &run.run, say).await,
+        #[cfg(not(feature = "kubernetes"))]
+        Service::EmrContainers => Err("EMR on EKS runs need sparkform's `kubernetes` feature".into()),
+    }
+}
+
+async fn wait_serverless(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
     let mut last = String::new();
     loop {
         let out = aws
@@ -311,17 +396,26 @@ pub async fn driver_logs(
             job.handle
         ));
     };
-    if job.service != Service::EmrServerless && run_id.is_none() {
-        return Err("for EMR on EKS jobs, name the run: `logs <job> --run-id <id>`".into());
+    #[cfg(not(feature = "kubernetes"))]
+    if job.service == Service::EmrContainers && run_id.is_none() {
+        return Err(format!(
+            "{}, or name the run: `logs {} --run-id <id>`",
+            needs_kubernetes(job, "finding the newest run"),
+            job.handle
+        ));
     }
     let cfn = Sdk(aws.cfn.clone());
     let outputs = Outputs::new(asm, &cfn);
     let values = placeholder_values(&outputs, job, uri, None).await?;
     let uri = placeholder::fill(uri, &values).map_err(|e| e.to_string())?;
     let app = outputs.resolve(&job.target_id).await.map_err(|e| e.to_string())?;
-    let run = match run_id {
-        Some(r) => r.to_string(),
-        None => latest_run(aws, &app, &job.name).await?,
+    let run = match (run_id, job.service) {
+        (Some(r), _) => r.to_string(),
+        (None, Service::EmrServerless) => latest_run(aws, &app, &job.name).await?,
+        #[cfg(feature = "kubernetes")]
+        (None, Service::EmrContainers) => eks::latest_run(aws, &app, &job.name).await?,
+        #[cfg(not(feature = "kubernetes"))]
+        (None, Service::EmrContainers) => unreachable!("refused above"),
     };
     let rest = uri
         .strip_prefix("s3://")

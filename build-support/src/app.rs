@@ -238,7 +238,7 @@ pub fn synthesize_with(table: &[&'static ConstructDef], ctx: &Context, sources: 
     let mut out = synthesize_checked(&base, &index, |_| true);
     app_errors.append(&mut out.app_errors);
     for (e, stages) in stage_errors {
-        if !app_errors.contains(&e) {
+        if !app_errors.contains(&e) && !base.macro_errors.contains(&e) {
             let names: Vec<String> = stages.iter().map(|s| format!("`{s}`")).collect();
             let s = if names.len() == 1 { "" } else { "s" };
             app_errors.push(Located {
@@ -425,7 +425,9 @@ fn synthesize_stages(
         let checked = check_all(found, &ctx);
         let index = Index::new(&checked.constructs, &checked.failed);
         let out = synthesize_checked(&checked, &index, |c| c.stages().is_none());
-        for e in out.app_errors {
+        // A value only this stage has (`by_stage`, a name with the stage's prefix) can be
+        // wrong only here: its construct's errors are this stage's too.
+        for e in checked.macro_errors.iter().cloned().chain(out.app_errors) {
             match errors.iter_mut().find(|(x, _)| *x == e) {
                 Some((_, stages)) => stages.push(name.clone()),
                 None => errors.push((e, vec![name.clone()])),

@@ -363,7 +363,9 @@ mod remote {
                     for g in asm.manifest.kubernetes.iter() {
                         let cluster = deployer.outputs.resolve(&g.cluster).await.map_err(|e| e.to_string())?;
                         // Before the cluster's stack exists its values are unknown, and every object is new.
-                        let filled = deployer.filled(g).await.unwrap_or_else(|_| g.clone());
+                        let filled = deploy::kube::filled(&deployer.outputs, g)
+                            .await
+                            .unwrap_or_else(|_| g.clone());
                         let lines = client.diff(&filled, &cluster).await?;
                         any |= !lines.is_empty();
                         for line in lines {

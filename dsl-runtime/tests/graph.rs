@@ -103,6 +103,7 @@ fn eks_app() -> Manifest {
             values: Default::default(),
             role: None,
             crds: Vec::new(),
+            network: None,
         }],
         jobs: Vec::new(),
         errors: Vec::new(),

@@ -53,6 +53,7 @@ fn group(objects: Vec<Value>) -> KubeGroup {
         values: Default::default(),
         role: None,
         crds: Vec::new(),
+        network: None,
     }
 }
 

@@ -63,6 +63,7 @@ async fn describe_cluster_gives_the_endpoint_and_ca_or_says_the_cluster_is_missi
         values: Default::default(),
         role: None,
         crds: Vec::new(),
+        network: None,
     };
     let d = kubernetes::diff_group(&aws.eks, &group, &missing).await.unwrap();
     assert_eq!(

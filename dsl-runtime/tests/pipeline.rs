@@ -347,3 +347,76 @@ cicd_pipeline!(pub PIPELINE { name: "Publish", repository: "owner/weekly-job", s
         .unwrap_err()
         .contains("its stages: staging, prod"));
 }
+
+fn eks_pipeline_assembly() -> sparkform::Assembly {
+    let dir = workspace().join("tests/scenarios/eks");
+    let source = std::fs::read_to_string(dir.join("eks_pipeline.rs")).unwrap();
+    assembly_from_source(&dir, "eks-pipeline", &source)
+}
+
+/// `pipeline kubernetes` (what a stage's Kubernetes project runs) finds the group the
+/// action names, with the stage's cluster, or says what there is.
+#[test]
+fn the_kubernetes_step_finds_its_group_or_says_what_there_is() {
+    let asm = eks_pipeline_assembly();
+    let p = sparkform::pipeline::of(&asm).unwrap();
+    let groups = sparkform::pipeline::kube::groups(p, "prod", Some("PlatformObjects")).unwrap();
+    let [g] = groups.as_slice() else { panic!("{groups:?}") };
+    assert_eq!(g.cluster, sparkform_assembly::ValueRef::literal("prod-platform"));
+    assert_eq!(g.after_stack, "prod-eks-pipeline-platform");
+    assert!(
+        g.objects.iter().any(|o| o["kind"] == "Deployment"),
+        "Karpenter's controller"
+    );
+    assert_eq!(sparkform::pipeline::kube::groups(p, "staging", None).unwrap().len(), 1);
+    assert_eq!(
+        sparkform::pipeline::kube::groups(p, "dev", None).unwrap_err(),
+        "`dev` is not a stage of Platform; its stages: staging, prod"
+    );
+    assert_eq!(
+        sparkform::pipeline::kube::groups(p, "prod", Some("Other")).unwrap_err(),
+        "stage prod has no Kubernetes group `Other`; its groups: PlatformObjects"
+    );
+}
+
+/// CodePipeline (moto, with botocore's service model) takes the definition with its
+/// Kubernetes actions, in order.
+#[test]
+fn moto_takes_the_eks_pipeline_definition() {
+    services();
+    let asm = eks_pipeline_assembly();
+    let t = &asm.templates["platform-pipeline.template.json"];
+    let (_, pipeline) = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::CodePipeline::Pipeline")
+        .unwrap();
+    let mut props = pipeline["Properties"].clone();
+    props.as_object_mut().unwrap().remove("RestartExecutionOnUpdate");
+    let definition = api_shape(&props, "arn:aws:iam::123456789012:role/Platform-pipeline", false);
+    let file = std::env::temp_dir().join(format!("eks-pipeline-{}.json", std::process::id()));
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let created = python(&format!(
+        "import boto3, os, json\n\
+         e = os.environ['AWS_ENDPOINT_URL']\n\
+         iam = boto3.client('iam', endpoint_url=e)\n\
+         cp = boto3.client('codepipeline', endpoint_url=e)\n\
+         try:\n    iam.create_role(RoleName='Platform-pipeline', AssumeRolePolicyDocument=json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'Service': 'codepipeline.amazonaws.com'}}, 'Action': 'sts:AssumeRole'}}]}}))\n\
+         except iam.exceptions.EntityAlreadyExistsException:\n    pass\n\
+         try:\n    cp.delete_pipeline(name='Platform')\nexcept Exception:\n    pass\n\
+         p = cp.create_pipeline(pipeline=json.load(open('{}')))['pipeline']\n\
+         print(json.dumps([[a['name'] for a in s['actions']] for s in p['stages'] if s['name'] == 'staging'][0]))",
+        file.display()
+    ));
+    let _ = std::fs::remove_file(file);
+    let actions: Vec<String> = serde_json::from_str(&created).unwrap();
+    let at = |name: &str| {
+        actions
+            .iter()
+            .position(|a| a == name)
+            .unwrap_or_else(|| panic!("{name}: {actions:?}"))
+    };
+    assert!(at("Deploy-eks-pipeline-platform") < at("Kubernetes-PlatformObjects"));
+    assert!(at("Kubernetes-PlatformObjects") < at("Prepare-eks-pipeline-platform-virtual-clusters"));
+}

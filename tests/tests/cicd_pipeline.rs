@@ -219,10 +219,12 @@ fn only_real_actions_and_no_star_beyond_what_the_services_require() {
         if actions(s).iter().any(|a| a.starts_with("iam:")) {
             for r in s["Resource"].as_array().unwrap() {
                 let arn = sub(r);
-                assert!(
-                    arn.contains(":role/staging-") || arn.contains("aws-service-role/ops.emr-serverless"),
-                    "{arn}"
-                );
+                // Service-linked roles: created only for the services the stage's types
+                // need (EMR Serverless here), by the condition on the service name.
+                let linked = arn.ends_with(":role/aws-service-role/*")
+                    && s["Condition"]["StringEquals"]["iam:AWSServiceName"]
+                        == serde_json::json!(["ops.emr-serverless.amazonaws.com"]);
+                assert!(arn.contains(":role/staging-") || linked, "{arn} {s}");
             }
         }
     }
@@ -585,5 +587,203 @@ fn the_unit_test_image_follows_the_runtime_release() {
         e.iter()
             .any(|m| m.contains("emr-7.5.0 and emr-7.9.0") && m.contains("set `spark_image`")),
         "{e:#?}"
+    );
+}
+
+fn eks_pipeline() -> (Synthesis, BTreeMap<String, Value>) {
+    let app = sparkform_tests::scenarios()
+        .into_iter()
+        .find(|a| a.name == "eks-pipeline")
+        .expect("the scenario exists");
+    let s = app.synthesize();
+    assert!(
+        s.macro_errors.is_empty() && s.app_errors.is_empty(),
+        "{:?} {:?}",
+        s.macro_errors,
+        s.app_errors
+    );
+    let t = templates(&s);
+    (s, t)
+}
+
+/// EMR on EKS through a pipeline: the Kubernetes objects are applied by a CodeBuild project
+/// in the cluster's VPC, after the cluster's stack and before the virtual clusters'.
+#[test]
+fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
+    let (s, all) = eks_pipeline();
+    let t = &all["platform-pipeline"];
+    for stage_name in ["staging", "prod"] {
+        let actions = stage(t, stage_name);
+        let run = |name: &str| -> u64 {
+            actions
+                .iter()
+                .find(|a| a["Name"] == name)
+                .unwrap_or_else(|| panic!("no {name} in {:?}", names(actions)))["RunOrder"]
+                .as_u64()
+                .unwrap()
+        };
+        let cluster = run("Deploy-eks-pipeline-platform");
+        let step = run("Deploy-eks-pipeline-platform-kubernetes");
+        let apply = run("Kubernetes-PlatformObjects");
+        let vcs = run("Prepare-eks-pipeline-platform-virtual-clusters");
+        assert!(cluster < step && step < apply && apply < vcs, "{:?}", names(actions));
+        let build = actions
+            .iter()
+            .find(|a| a["Name"] == "Kubernetes-PlatformObjects")
+            .unwrap();
+        let project = format!("{stage_name}-eks-pipeline-platform-kubernetes");
+        assert_eq!(build["Configuration"]["ProjectName"], project.as_str());
+        assert_eq!(build["ActionTypeId"]["Provider"], "CodeBuild");
+        // In the stage's account, through its deploy role (which may start `<stage>-*`).
+        assert!(
+            sub(&build["RoleArn"]).contains(&format!("role/{stage_name}-Platform-deploy")),
+            "{build}"
+        );
+        // The network comes from the cluster stack's deploy action's variables.
+        let prepare = actions
+            .iter()
+            .find(|a| a["Name"] == "Prepare-eks-pipeline-platform-kubernetes")
+            .unwrap();
+        let params: Value = serde_json::from_str(sub(&prepare["Configuration"]["ParameterOverrides"])).unwrap();
+        let ns = format!("{stage_name}-eks-pipeline-platform");
+        assert_eq!(params["SubnetIds"], format!("#{{{ns}.PlatformPrivateSubnetIds}}"));
+        assert_eq!(
+            params["SecurityGroupId"],
+            format!("#{{{ns}.PlatformClusterSecurityGroupId}}")
+        );
+        assert_eq!(params["VpcId"], format!("#{{{ns}.PlatformVpcId}}"));
+        let cluster_t = &all[&ns];
+        for o in [
+            "PlatformPrivateSubnetIds",
+            "PlatformClusterSecurityGroupId",
+            "PlatformVpcId",
+        ] {
+            assert!(cluster_t["Outputs"][o].is_object(), "{ns} has no output {o}");
+        }
+
+        // The step's stack: the project in the VPC, its role an admin of this cluster only.
+        let k = &all[&project];
+        let p = &k["Resources"]["KubernetesProject"];
+        assert_eq!(p["Properties"]["Name"], project.as_str());
+        assert_eq!(
+            p["Properties"]["VpcConfig"]["Subnets"],
+            serde_json::json!({ "Ref": "SubnetIds" })
+        );
+        assert_eq!(p["DependsOn"], serde_json::json!(["KubernetesAccess"]));
+        let spec = p["Properties"]["Source"]["BuildSpec"].as_str().unwrap();
+        assert!(
+            spec.contains(&format!(
+                "pipeline kubernetes --stage '{stage_name}' --group 'PlatformObjects'"
+            )),
+            "{spec}"
+        );
+        let access = &k["Resources"]["KubernetesAccess"]["Properties"];
+        let cluster_name = format!("{stage_name}-platform");
+        assert_eq!(access["ClusterName"], cluster_name.as_str());
+        assert_eq!(
+            access["PrincipalArn"],
+            serde_json::json!({ "Fn::GetAtt": ["KubernetesRole", "Arn"] })
+        );
+        let statements = k["Resources"]["KubernetesRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let describe = statements
+            .iter()
+            .find(|s| actions_of(s) == ["eks:DescribeCluster"])
+            .unwrap();
+        assert!(sub(&describe["Resource"][0]).ends_with(&format!(":cluster/{cluster_name}")));
+
+        // The runtime gets the stage's groups, named as the action names them.
+        let entry = s
+            .assembly
+            .manifest
+            .pipeline
+            .as_ref()
+            .unwrap()
+            .stage(stage_name)
+            .unwrap();
+        let ids: Vec<&str> = entry.kubernetes.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids, ["PlatformObjects"]);
+        assert_eq!(entry.kubernetes[0].crds.len(), 5, "Karpenter's CRDs");
+    }
+    // The stage's CloudFormation role may create what EKS needs, and its linked roles only.
+    let roles = &all["platform-pipeline-roles-111111111111"]["Resources"]["StagingExecRole"];
+    let statements = roles["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let linked = statements
+        .iter()
+        .find(|s| actions_of(s) == ["iam:CreateServiceLinkedRole"])
+        .unwrap();
+    assert_eq!(
+        linked["Condition"]["StringEquals"]["iam:AWSServiceName"],
+        serde_json::json!([
+            "eks-nodegroup.amazonaws.com",
+            "eks.amazonaws.com",
+            "emr-containers.amazonaws.com"
+        ])
+    );
+    let all_actions: Vec<String> = statements.iter().flat_map(actions_of).collect();
+    for a in [
+        "eks:CreateCluster",
+        "eks:CreateAccessEntry",
+        "emr-containers:CreateVirtualCluster",
+        "codebuild:CreateProject",
+    ] {
+        assert!(all_actions.iter().any(|x| x == a), "no {a}");
+    }
+}
+
+fn actions_of(s: &Value) -> Vec<String> {
+    actions(s)
+}
+
+/// In a stage, every role and EKS cluster the app names is `<stage>-<name>`: the stage's
+/// CloudFormation role may only create roles named so, and stages may share an account.
+#[test]
+fn names_in_a_stage_start_with_the_stage() {
+    let (_, all) = eks_pipeline();
+    let mut checked = 0;
+    for (stack, t) in &all {
+        let Some(stage_name) = ["staging", "prod"]
+            .into_iter()
+            .find(|s| stack.starts_with(&format!("{s}-")))
+        else {
+            continue;
+        };
+        for r in t["Resources"].as_object().unwrap().values() {
+            let name = match r["Type"].as_str().unwrap() {
+                "AWS::IAM::Role" => &r["Properties"]["RoleName"],
+                "AWS::EKS::Cluster" => &r["Properties"]["Name"],
+                _ => continue,
+            };
+            if let Some(n) = name.as_str() {
+                checked += 1;
+                assert!(n.starts_with(&format!("{stage_name}-")), "{stack}: {n}");
+            }
+        }
+    }
+    assert!(checked >= 4, "only {checked} names");
+
+    // A name that fits alone but not with the stage's prefix is refused at its token.
+    let s = app(r#"
+use sparkform::prelude::*;
+execution_role!(pub ROLE { role_name: "a-role-name-of-exactly-sixty-one-characters-long-xxxxxxxxxxxx" });
+cicd_pipeline!(pub PIPELINE {
+    name: "P",
+    repository: "owner/repo",
+    branch: "main",
+    connection_arn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/aEXAMPLE-8aad-4d5d-8878-dfcab0bc441f",
+    app_path: "examples/cicd-pipeline",
+    spark_path: "spark",
+    stages: [{ name: "staging" }],
+});
+fn main() {}
+"#);
+    let text = format!("{:?}", s.app_errors);
+    assert!(
+        text.contains("in stage `staging` this role is named `staging-a-role-name-of-exactly-sixty-one-characters-long-xxxxxxxxxxxx`, 69 characters: IAM allows 64"),
+        "{text} {:?}",
+        s.macro_errors
     );
 }

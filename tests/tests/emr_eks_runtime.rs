@@ -22,7 +22,7 @@ fn eks_apps() -> Vec<(App, Synthesis)> {
     let names: Vec<&str> = apps.iter().map(|(a, _)| a.name.as_str()).collect();
     assert_eq!(
         names,
-        ["emr-eks", "eks-auto", "eks-node-groups"],
+        ["emr-eks", "eks-auto", "eks-node-groups", "eks-pipeline"],
         "the apps with an emr_eks_runtime! that applies objects"
     );
     apps
@@ -218,7 +218,12 @@ fn the_cluster_is_locked_down_as_declared() {
         let tys = types(&t);
         assert_eq!(
             tys.iter().filter(|t| *t == "AWS::EKS::AccessEntry").count(),
-            if app.name == "emr-eks" { 2 } else { 1 }
+            // The admin's, and with Karpenter its nodes'.
+            if ["emr-eks", "eks-pipeline"].contains(&app.name.as_str()) {
+                2
+            } else {
+                1
+            }
         );
     }
 }
@@ -352,7 +357,10 @@ fn karpenter_controller_matches_its_aws_side() {
         ]
     );
     // The other modes install no controller.
-    for (app, s) in eks_apps().into_iter().filter(|(a, _)| a.name != "emr-eks") {
+    for (app, s) in eks_apps()
+        .into_iter()
+        .filter(|(a, _)| !["emr-eks", "eks-pipeline"].contains(&a.name.as_str()))
+    {
         assert!(
             s.assembly.manifest.kubernetes.iter().all(|g| g.crds.is_empty()),
             "{}",

@@ -6,7 +6,7 @@
 //! by `s3:PutLifecycleConfiguration`).
 
 use sparkform_build::checks::iam::check_action;
-use sparkform_build::constructs::cicd_pipeline::exec_policy::{actions_of, known_types};
+use sparkform_build::constructs::cicd_pipeline::exec_policy::{actions_of, known_types, service_linked};
 use std::path::PathBuf;
 
 /// (type, action glob): features no sparkform construct sets.
@@ -113,7 +113,7 @@ fn cloudformation_may_do_what_each_resource_provider_calls() {
                 let granted = mine.iter().any(|m| glob(m, p))
                     || p == "iam:PassRole"
                     || (ty.starts_with("AWS::EC2::") && ["ec2:CreateTags", "ec2:DeleteTags"].contains(&p))
-                    || (ty == "AWS::EMRServerless::Application" && p == "iam:CreateServiceLinkedRole");
+                    || (p == "iam:CreateServiceLinkedRole" && service_linked(ty).is_some());
                 let unused = UNUSED.iter().any(|(t, g)| *t == ty && glob(g, p));
                 if !granted && !unused && check_action(p).is_ok() {
                     missing.push(format!("{ty} ({handler}): {p}"));

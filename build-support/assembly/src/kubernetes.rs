@@ -34,6 +34,20 @@ pub struct KubeGroup {
     /// applied before [`KubeGroup::objects`], and deleted after them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crds: Vec<RemoteCrd>,
+    /// Where a runner that must reach the cluster's endpoint from inside its VPC goes (a
+    /// pipeline's CodeBuild project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<KubeNetwork>,
+}
+
+/// The cluster's VPC as a runner inside it needs it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KubeNetwork {
+    pub vpc_id: ValueRef,
+    /// Comma-separated private subnet ids.
+    pub subnet_ids: ValueRef,
+    /// The cluster security group EKS creates: members reach the control plane.
+    pub security_group_id: ValueRef,
 }
 
 /// A CustomResourceDefinition published as one YAML file, pinned by its SHA-256: the
@@ -113,6 +127,7 @@ mod tests {
             values,
             role: None,
             crds: Vec::new(),
+            network: None,
         }
     }
 

@@ -22,7 +22,7 @@ pub mod value_ref;
 
 pub use assets::{Asset, AssetSource, VenvRecipe};
 pub use jobs::{Job, LocalRun, Service};
-pub use kubernetes::{KubeGroup, RemoteCrd};
+pub use kubernetes::{KubeGroup, KubeNetwork, RemoteCrd};
 pub use manifest::{ConstructEntry, Embedded, Manifest, Stack, VersionError, MANIFEST_VERSION};
 pub use pipeline::Pipeline;
 pub use placeholder::{Bindings, Placeholder};

@@ -78,6 +78,10 @@ pub struct Stage {
     /// The assets published after the stage's stacks deploy.
     pub assets: Vec<Asset>,
     pub integ_test: Option<IntegTest>,
+    /// The stage's Kubernetes objects, each group applied by a CodeBuild project in its
+    /// cluster's VPC (`pipeline kubernetes --stage S --group G`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kubernetes: Vec<crate::KubeGroup>,
 }
 
 /// An integration test: a script run by CodeBuild in the stage's account after it deploys.

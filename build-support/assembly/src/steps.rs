@@ -216,6 +216,7 @@ mod tests {
                 values: Default::default(),
                 role: None,
                 crds: Vec::new(),
+                network: None,
             }],
             jobs: Vec::new(),
             errors: Vec::new(),

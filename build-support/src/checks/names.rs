@@ -42,6 +42,24 @@ pub fn check_role_name(name: &str) -> Result<(), Problem> {
     }
 }
 
+/// The name a role gets in the stage being synthesized ([`Context::staged_name`]), checked
+/// with its prefix: a name that fits alone can be too long in a stage.
+pub fn staged_role_name(ctx: &crate::model::Context, name: &str) -> Result<String, Problem> {
+    check_role_name(name)?;
+    let staged = ctx.staged_name(name);
+    if staged.len() > 64 {
+        return Err((
+            format!(
+                "in stage `{}` this role is named `{staged}`, {} characters: IAM allows 64",
+                ctx.stage.as_deref().unwrap_or_default(),
+                staged.len()
+            ),
+            "a stage's roles are named `<stage>-<name>` (so stages can share an account): shorten the name".into(),
+        ));
+    }
+    Ok(staged)
+}
+
 /// A character for a message: visible ones quoted, blanks named.
 pub fn describe_char(c: char) -> String {
     match c {

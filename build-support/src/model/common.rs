@@ -58,6 +58,18 @@ impl Context {
         Context::from_manifest_dir(Path::new(&dir), &name)
     }
 
+    /// The physical name of an account-wide resource the crate names (an IAM role, an EKS
+    /// cluster) in the stage being synthesized: `<stage>-<name>`, so stages that share an
+    /// account do not collide, and the stage's CloudFormation role (which may only create
+    /// roles named `<stage>-*`) can create it. Unchanged outside a stage or when it already
+    /// starts with the prefix.
+    pub fn staged_name(&self, name: &str) -> String {
+        match &self.stage {
+            Some(stage) if !name.starts_with(&format!("{stage}-")) => format!("{stage}-{name}"),
+            _ => name.to_string(),
+        }
+    }
+
     /// The stack a construct goes to when it names none.
     pub fn default_stack(&self) -> String {
         let s: String = self

@@ -6,6 +6,22 @@
 use crate::assembly::{KubeGroup, Manifest};
 use futures_util::future::BoxFuture;
 
+/// The group with its `${Name}` values read from the deployed stacks' outputs.
+pub async fn filled<C: super::api::CloudFormation>(
+    outputs: &super::outputs::Outputs<'_, C>,
+    group: &KubeGroup,
+) -> Result<KubeGroup, super::DeployError> {
+    let mut resolved = std::collections::BTreeMap::new();
+    for (name, value) in &group.values {
+        resolved.insert(name.clone(), outputs.resolve(value).await?);
+    }
+    let objects = group.filled(&resolved).map_err(super::DeployError::Invalid)?;
+    Ok(KubeGroup {
+        objects,
+        ..group.clone()
+    })
+}
+
 /// What applying, deleting or diffing one group did, object by object (`kind/namespace/name`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KubeReport {

@@ -164,26 +164,12 @@ impl<'a, C: CloudFormation> Deployer<'a, C> {
         let result = if delete {
             client.delete(group, &cluster).await
         } else {
-            let filled = self.filled(group).await?;
+            let filled = super::kube::filled(&self.outputs, group).await?;
             client.apply(&filled, &cluster).await
         };
         result.map_err(|message| DeployError::Kubernetes {
             group: id.into(),
             message,
-        })
-    }
-
-    /// The group with its `${Name}` values read from the deployed stacks' outputs.
-    #[cfg(feature = "kubernetes")]
-    pub(crate) async fn filled(&self, group: &KubeGroup) -> Result<KubeGroup, DeployError> {
-        let mut resolved = std::collections::BTreeMap::new();
-        for (name, value) in &group.values {
-            resolved.insert(name.clone(), self.outputs.resolve(value).await?);
-        }
-        let objects = group.filled(&resolved).map_err(DeployError::Invalid)?;
-        Ok(KubeGroup {
-            objects,
-            ..group.clone()
         })
     }
 

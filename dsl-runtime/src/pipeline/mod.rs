@@ -3,8 +3,11 @@
 //! - `build-local`: the build stage's unit tests (in Docker) and synthesis, here, with the
 //!   very commands CodeBuild runs (they are in the manifest);
 //! - `roles`: how to deploy, once per account, the roles other accounts' stages need;
-//! - `publish`: a stage's assets, as the stage's CodeBuild project runs it.
+//! - `publish`: a stage's assets, as the stage's CodeBuild project runs it;
+//! - `kubernetes`: a stage's Kubernetes objects, as the stage's project in the cluster's VPC
+//!   runs it.
 
+pub mod kube;
 pub mod local;
 pub mod publish;
 #[cfg(feature = "pipeline")]
@@ -50,6 +53,16 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         crate_dir: Option<PathBuf>,
     },
+    /// Apply a stage's Kubernetes objects as this machine's identity (the stage's CodeBuild
+    /// project in the cluster's VPC runs this; its role has the cluster's access entry).
+    #[command(hide = true)]
+    Kubernetes {
+        #[arg(long)]
+        stage: String,
+        /// One group of objects (as the pipeline's action names it); default: every group.
+        #[arg(long, value_name = "ID")]
+        group: Option<String>,
+    },
 }
 
 /// The app's pipeline, or what to do when it has none.
@@ -81,6 +94,7 @@ pub fn run(cli: &Cli, command: &Command, asm: &Assembly) -> Result<(), String> {
              add `features = [\"pipeline\"]` to the sparkform dependency in Cargo.toml and run it again"
                 .into(),
         ),
+        Command::Kubernetes { stage, group } => block_on(kube::apply(asm, p, stage, group.as_deref(), cli.json)),
         Command::Publish { stage, crate_dir } => block_on(async {
             publish::publish(asm, p, stage, crate_dir.as_deref(), cli.json)
                 .await

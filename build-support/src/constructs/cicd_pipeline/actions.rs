@@ -15,7 +15,8 @@ use crate::constructs::index::{attribute_of, Index};
 use crate::constructs::StageApp;
 use crate::synth::{att, r#ref, sub, Template};
 use serde_json::{json, Value as Json};
-use std::collections::{BTreeMap, BTreeSet};
+use sparkform_assembly::KubeGroup;
+use std::collections::BTreeMap;
 
 fn type_id(category: &str, provider: &str) -> Json {
     json!({ "Category": category, "Owner": "AWS", "Provider": provider, "Version": "1" })
@@ -162,32 +163,70 @@ pub fn update_stage(p: &CicdPipeline, ids: &PipelineIds) -> Json {
 
 /// The stage's stacks in levels: each stack after the stacks whose exports it imports.
 pub fn levels(stacks: &BTreeMap<String, Template>) -> Vec<Vec<&str>> {
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    let mut out = Vec::new();
-    while placed.len() < stacks.len() {
-        let level: Vec<&str> = stacks
-            .iter()
-            .filter(|(n, t)| {
-                !placed.contains(n.as_str())
-                    && t.depends_on
+    stage_levels(stacks, &[])
+        .into_iter()
+        .map(|l| {
+            l.into_iter()
+                .filter_map(|n| match n {
+                    Node::Stack(s) => Some(s),
+                    Node::Kube(_) => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One step of a stage: a stack's change set, or a group's Kubernetes step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Node<'a> {
+    Stack(&'a str),
+    Kube(&'a KubeGroup),
+}
+
+/// The stage's steps by level: each after what it needs (a stack after the stacks it
+/// imports from and the Kubernetes objects it waits for; objects after their cluster).
+pub fn stage_levels<'a>(stacks: &'a BTreeMap<String, Template>, groups: &'a [KubeGroup]) -> Vec<Vec<Node<'a>>> {
+    let needs = |n: &Node| -> Vec<Node<'a>> {
+        match n {
+            Node::Stack(name) => {
+                let t = &stacks[*name];
+                let mut v: Vec<Node> = t
+                    .depends_on
+                    .iter()
+                    .filter(|d| stacks.contains_key(*d))
+                    .map(|d| Node::Stack(d.as_str()))
+                    .collect();
+                v.extend(
+                    groups
                         .iter()
-                        .all(|d| placed.contains(d.as_str()) || !stacks.contains_key(d))
-            })
-            .map(|(n, _)| n.as_str())
-            .collect();
+                        .filter(|g| g.before_stacks.iter().any(|b| b == name))
+                        .map(Node::Kube),
+                );
+                v
+            }
+            Node::Kube(g) => stacks
+                .get_key_value(&g.after_stack)
+                .map(|(k, _)| Node::Stack(k.as_str()))
+                .into_iter()
+                .collect(),
+        }
+    };
+    let mut pending: Vec<Node> = stacks.keys().map(|s| Node::Stack(s.as_str())).collect();
+    pending.extend(groups.iter().map(Node::Kube));
+    let mut placed: Vec<Node> = Vec::new();
+    let mut out = Vec::new();
+    while !pending.is_empty() {
+        let (level, rest): (Vec<Node>, Vec<Node>) = pending
+            .iter()
+            .partition(|n| needs(n).iter().all(|d| placed.contains(d)));
         if level.is_empty() {
             // A cycle cannot come from exports; place the rest rather than loop.
-            out.push(
-                stacks
-                    .keys()
-                    .map(String::as_str)
-                    .filter(|n| !placed.contains(n))
-                    .collect(),
-            );
+            out.push(rest);
             break;
         }
         placed.extend(level.iter().copied());
         out.push(level);
+        pending = rest;
     }
     out
 }
@@ -237,21 +276,37 @@ pub fn deploy_stage(
         actions.extend(change_set(&n.support_stack, "Support", roles, run, Some(params)));
         run += 2;
     }
-    for level in levels(&app.stacks) {
-        for stack in &level {
-            let label = stack.strip_prefix(&format!("{}-", stage.name)).unwrap_or(stack);
-            let [prepare, execute] = change_set(stack, label, roles, run, None);
-            actions.push(prepare);
-            actions.push(execute);
-        }
-        run += 2;
-    }
     let action_role = |mut a: Json| {
         if let Some(r) = &roles.action {
             a["RoleArn"] = r.clone();
         }
         a
     };
+    for level in stage_levels(&app.stacks, &app.parts.kubernetes) {
+        let mut width = 2;
+        for node in level {
+            let (stack, parameters) = match node {
+                Node::Stack(stack) => (stack.to_string(), None),
+                Node::Kube(g) => (super::kube::stack_name(g), Some(super::kube::parameter_overrides(g))),
+            };
+            let label = stack.strip_prefix(&format!("{}-", stage.name)).unwrap_or(&stack);
+            let [prepare, execute] = change_set(&stack, label, roles, run, parameters);
+            actions.push(prepare);
+            actions.push(execute);
+            if let Node::Kube(g) = node {
+                // The objects, applied by the project the stack holds, once it exists.
+                actions.push(action_role(codebuild(
+                    &action_name(&format!("Kubernetes-{}", g.id)),
+                    "Build",
+                    json!(stack),
+                    &[BUILD_ARTIFACT],
+                    run + 2,
+                )));
+                width = 3;
+            }
+        }
+        run += width;
+    }
     if !app.parts.assets.is_empty() {
         actions.push(action_role(codebuild(
             "PublishAssets",

@@ -111,6 +111,20 @@ pub fn assets_spec(p: &CicdPipeline, stage: &str) -> String {
     spec(json!({ "build": { "commands": commands } }), None)
 }
 
+/// A stage's Kubernetes step: the app binary from the build artifact applies one group of
+/// objects, as the project's role (which has the cluster's access entry).
+pub fn kube_spec(stage: &str, group: &str) -> String {
+    let commands = [
+        format!("chmod +x ./{APP_BINARY}"),
+        format!(
+            "./{APP_BINARY} pipeline kubernetes --stage {} --group {}",
+            quote(stage),
+            quote(group)
+        ),
+    ];
+    spec(json!({ "build": { "commands": commands } }), None)
+}
+
 /// The stage's integration test, run from the crate's folder (DSF: `chmod +x` and run).
 pub fn integ_spec(p: &CicdPipeline, script: &str) -> String {
     let commands = [

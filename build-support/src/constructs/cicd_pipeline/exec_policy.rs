@@ -17,6 +17,24 @@ enum On {
     Roles,
     /// The managed policies of the stage's prefixes.
     Policies,
+    /// Service-linked roles (`role/aws-service-role/*`), which no stage names.
+    Linked,
+}
+
+/// Types whose resource provider creates a service's linked role on first use, and that
+/// service: the one `iam:CreateServiceLinkedRole` they get, on that service only.
+const LINKED: &[(&str, &str)] = &[
+    ("AWS::EMRServerless::Application", "ops.emr-serverless.amazonaws.com"),
+    ("AWS::EKS::Cluster", "eks.amazonaws.com"),
+    ("AWS::EKS::Nodegroup", "eks-nodegroup.amazonaws.com"),
+    ("AWS::EMRContainers::VirtualCluster", "emr-containers.amazonaws.com"),
+    // emr_eks_runtime!'s `create_service_linked_role`.
+    ("AWS::IAM::ServiceLinkedRole", "emr-containers.amazonaws.com"),
+];
+
+/// The service whose linked role a type's provider creates, if any.
+pub fn service_linked(resource_type: &str) -> Option<&'static str> {
+    LINKED.iter().find(|l| l.0 == resource_type).map(|l| l.1)
 }
 
 const EC2_TAGS: &[&str] = &["ec2:CreateTags", "ec2:DeleteTags"];
@@ -275,6 +293,207 @@ const TYPES: &[(&str, &[&str], On, bool)] = &[
         true,
     ),
     (
+        "AWS::EC2::LaunchTemplate",
+        &[
+            "ec2:CreateLaunchTemplate",
+            "ec2:CreateLaunchTemplateVersion",
+            "ec2:DeleteLaunchTemplate",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribeLaunchTemplateVersions",
+        ],
+        On::Any,
+        false,
+    ),
+    (
+        "AWS::EKS::Cluster",
+        &[
+            "eks:CreateCluster",
+            "eks:DeleteCluster",
+            "eks:DescribeCluster",
+            "eks:DescribeUpdate",
+            "eks:UpdateClusterConfig",
+            "eks:UpdateClusterVersion",
+            "eks:CreateAccessEntry",
+            "eks:TagResource",
+            "eks:UntagResource",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "iam:GetRole",
+            "iam:ListAttachedRolePolicies",
+            // Auto Mode's instance profile for the node role.
+            "iam:CreateInstanceProfile",
+            "iam:DeleteInstanceProfile",
+            "iam:GetInstanceProfile",
+            "iam:AddRoleToInstanceProfile",
+            "iam:RemoveRoleFromInstanceProfile",
+            "iam:TagInstanceProfile",
+            // Secrets encryption with the stack's key.
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+        ],
+        On::Any,
+        true,
+    ),
+    (
+        "AWS::EKS::Nodegroup",
+        &[
+            "eks:CreateNodegroup",
+            "eks:DeleteNodegroup",
+            "eks:DescribeNodegroup",
+            "eks:DescribeUpdate",
+            "eks:ListUpdates",
+            "eks:UpdateNodegroupConfig",
+            "eks:UpdateNodegroupVersion",
+            "eks:TagResource",
+            "eks:UntagResource",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
+            "ec2:DescribeKeyPairs",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribeLaunchTemplateVersions",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "ec2:RunInstances",
+            "iam:GetRole",
+            "iam:ListAttachedRolePolicies",
+        ],
+        On::Any,
+        true,
+    ),
+    (
+        "AWS::EKS::Addon",
+        &[
+            "eks:CreateAddon",
+            "eks:DeleteAddon",
+            "eks:DescribeAddon",
+            "eks:DescribeUpdate",
+            "eks:UpdateAddon",
+            "eks:CreatePodIdentityAssociation",
+            "eks:DeletePodIdentityAssociation",
+            "eks:UpdatePodIdentityAssociation",
+            "eks:TagResource",
+            "eks:UntagResource",
+            "iam:GetRole",
+        ],
+        On::Any,
+        true,
+    ),
+    (
+        "AWS::EKS::AccessEntry",
+        &[
+            "eks:CreateAccessEntry",
+            "eks:DeleteAccessEntry",
+            "eks:DescribeAccessEntry",
+            "eks:UpdateAccessEntry",
+            "eks:AssociateAccessPolicy",
+            "eks:DisassociateAccessPolicy",
+            "eks:ListAssociatedAccessPolicies",
+            "eks:TagResource",
+            "eks:UntagResource",
+        ],
+        On::Any,
+        false,
+    ),
+    (
+        "AWS::EKS::PodIdentityAssociation",
+        &[
+            "eks:CreatePodIdentityAssociation",
+            "eks:DeletePodIdentityAssociation",
+            "eks:DescribePodIdentityAssociation",
+            "eks:UpdatePodIdentityAssociation",
+            "eks:TagResource",
+            "eks:UntagResource",
+            "iam:GetRole",
+        ],
+        On::Any,
+        true,
+    ),
+    (
+        "AWS::EMRContainers::VirtualCluster",
+        &[
+            "emr-containers:CreateVirtualCluster",
+            "emr-containers:DeleteVirtualCluster",
+            "emr-containers:DescribeVirtualCluster",
+            "emr-containers:ListTagsForResource",
+            "emr-containers:TagResource",
+            "emr-containers:UntagResource",
+        ],
+        On::Any,
+        false,
+    ),
+    (
+        "AWS::EMRContainers::Endpoint",
+        &[
+            "emr-containers:CreateManagedEndpoint",
+            "emr-containers:DeleteManagedEndpoint",
+            "emr-containers:DescribeManagedEndpoint",
+            "emr-containers:ListTagsForResource",
+            "emr-containers:TagResource",
+            "emr-containers:UntagResource",
+            // The endpoint's load balancer security group.
+            "ec2:CreateSecurityGroup",
+            "ec2:DeleteSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+        ],
+        On::Any,
+        true,
+    ),
+    (
+        "AWS::IAM::OIDCProvider",
+        &[
+            "iam:CreateOpenIDConnectProvider",
+            "iam:DeleteOpenIDConnectProvider",
+            "iam:GetOpenIDConnectProvider",
+            "iam:AddClientIDToOpenIDConnectProvider",
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+            "iam:ListOpenIDConnectProviderTags",
+            "iam:TagOpenIDConnectProvider",
+            "iam:UntagOpenIDConnectProvider",
+        ],
+        On::Any,
+        false,
+    ),
+    (
+        "AWS::IAM::ServiceLinkedRole",
+        &[
+            "iam:DeleteServiceLinkedRole",
+            "iam:GetServiceLinkedRoleDeletionStatus",
+            "iam:GetRole",
+            "iam:UpdateRole",
+        ],
+        On::Linked,
+        false,
+    ),
+    (
+        "AWS::SQS::Queue",
+        &[
+            "sqs:CreateQueue",
+            "sqs:DeleteQueue",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+            "sqs:SetQueueAttributes",
+            "sqs:ListQueueTags",
+            "sqs:TagQueue",
+            "sqs:UntagQueue",
+        ],
+        On::Any,
+        false,
+    ),
+    (
+        "AWS::SQS::QueuePolicy",
+        &["sqs:SetQueueAttributes", "sqs:GetQueueAttributes"],
+        On::Any,
+        false,
+    ),
+    (
         "AWS::EMRServerless::Application",
         &[
             "emr-serverless:CreateApplication",
@@ -417,6 +636,7 @@ pub fn statements(types: &BTreeSet<String>, prefixes: &[String]) -> Result<Vec<J
     let mut any: BTreeSet<&str> = BTreeSet::new();
     let mut roles: BTreeSet<&str> = BTreeSet::new();
     let mut policies: BTreeSet<&str> = BTreeSet::new();
+    let mut linked: BTreeSet<&str> = BTreeSet::new();
     let mut passes = false;
     let mut ec2 = false;
     for (ty, actions, on, pass) in TYPES.iter().filter(|k| types.contains(k.0)) {
@@ -424,6 +644,7 @@ pub fn statements(types: &BTreeSet<String>, prefixes: &[String]) -> Result<Vec<J
             On::Any => &mut any,
             On::Roles => &mut roles,
             On::Policies => &mut policies,
+            On::Linked => &mut linked,
         };
         set.extend(actions.iter().copied());
         passes |= *pass;
@@ -466,13 +687,24 @@ pub fn statements(types: &BTreeSet<String>, prefixes: &[String]) -> Result<Vec<J
     if passes {
         out.push(statement(true, &["iam:PassRole"], arns("role"), None));
     }
-    if types.contains("AWS::EMRServerless::Application") {
-        // EMR Serverless creates its service-linked role on the first application.
+    if !linked.is_empty() {
+        out.push(statement(
+            true,
+            &linked.iter().copied().collect::<Vec<_>>(),
+            vec![json!({ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*" })],
+            None,
+        ));
+    }
+    let services: BTreeSet<&str> = types.iter().filter_map(|t| service_linked(t)).collect();
+    if !services.is_empty() {
+        // Each service creates its own linked role on first use (EMR Serverless with the
+        // first application, EKS with the first cluster...): only those services'.
+        let services: Vec<&str> = services.into_iter().collect();
         out.push(statement(
             true,
             &["iam:CreateServiceLinkedRole"],
-            vec![json!({ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/ops.emr-serverless.amazonaws.com/*" })],
-            Some(json!({ "StringEquals": { "iam:AWSServiceName": "ops.emr-serverless.amazonaws.com" } })),
+            vec![json!({ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*" })],
+            Some(json!({ "StringEquals": { "iam:AWSServiceName": services } })),
         ));
     }
     Ok(out)
@@ -505,7 +737,7 @@ mod tests {
         let text = serde_json::to_string(&s).unwrap();
         assert!(text.contains("role/staging-*"), "{text}");
         assert!(!text.contains("\"iam:CreateRole\"],\"Resource\":[\"*\"]"), "{text}");
-        let unknown: BTreeSet<String> = ["AWS::EKS::Cluster".to_string()].into();
-        assert_eq!(statements(&unknown, &[]).unwrap_err(), ["AWS::EKS::Cluster"]);
+        let unknown: BTreeSet<String> = ["AWS::EKS::FargateProfile".to_string()].into();
+        assert_eq!(statements(&unknown, &[]).unwrap_err(), ["AWS::EKS::FargateProfile"]);
     }
 }

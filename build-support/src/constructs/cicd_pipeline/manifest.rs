@@ -61,6 +61,7 @@ pub fn entry(p: &CicdPipeline, index: &Index) -> Pipeline {
                 support_stack,
                 assets,
                 integ_test,
+                kubernetes: app.map(|a| a.parts.kubernetes.clone()).unwrap_or_default(),
             }
         })
         .collect();

@@ -14,6 +14,7 @@ pub mod actions;
 pub mod buildspec;
 pub mod exec_policy;
 pub mod iam;
+pub mod kube;
 pub mod manifest;
 pub mod model;
 pub mod names;
@@ -167,7 +168,8 @@ impl Construct for CicdPipeline {
             let has_assets = !app.parts.assets.is_empty();
             let support =
                 support::needs_support(stage, has_assets).then(|| support::support_stack(self, stage, has_assets));
-            let types = support::types(app.stacks.values().chain(support.iter()));
+            let kube = kube::kube_stacks(self, stage, app);
+            let types = support::types(app.stacks.values().chain(support.iter()).chain(kube.iter()));
             if let Err(unknown) = exec_policy::statements(&types, &[]) {
                 out.push(AppProblem {
                     span: Some(stage.name_span),

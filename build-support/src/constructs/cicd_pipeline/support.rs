@@ -91,7 +91,7 @@ pub fn explain_exec_role(t: &mut Template, id: &str) {
 }
 
 /// The parameter that takes the pipeline's account id.
-fn account_parameter(t: &mut Template) {
+pub fn account_parameter(t: &mut Template) {
     t.parameters.insert(
         PIPELINE_ACCOUNT_PARAMETER.into(),
         json!({

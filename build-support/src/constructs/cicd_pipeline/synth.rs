@@ -75,7 +75,8 @@ pub fn synth(p: &CicdPipeline, index: &Index, link: &mut Linker) {
         let app = stage_app(index, &stage.name).unwrap_or(&empty);
         let support = needs_support(stage, !app.parts.assets.is_empty());
         let support_t = support.then(|| support_stack(p, stage, !app.parts.assets.is_empty()));
-        let stage_types = types(app.stacks.values().chain(support_t.iter()));
+        let kube_t = super::kube::kube_stacks(p, stage, app);
+        let stage_types = types(app.stacks.values().chain(support_t.iter()).chain(kube_t.iter()));
         let n = StageNames::of(p, &stage.name);
         let (deploy_id, exec_id) = role_ids(p, stage, stage.account.is_none());
         // Unknown resource types are reported by check_app, before synthesis.
@@ -105,6 +106,7 @@ pub fn synth(p: &CicdPipeline, index: &Index, link: &mut Linker) {
         deploy_roles.push(sub(&role_arn(account, &n.deploy_role)));
         stage_json.push(deploy_stage(p, stage, app, &roles, support, index));
         let mut names: Vec<&str> = app.stacks.keys().map(String::as_str).collect();
+        names.extend(kube_t.iter().map(|t| t.stack.as_str()));
         if let Some(s) = &support_t {
             names.insert(0, &s.stack);
         }
@@ -113,7 +115,7 @@ pub fn synth(p: &CicdPipeline, index: &Index, link: &mut Linker) {
             json!(names.join(",")),
             &format!("The stacks the pipeline deploys in stage {}", stage.name),
         );
-        if let Some(s) = support_t {
+        for s in support_t.into_iter().chain(kube_t) {
             link.detached.insert(s.stack.clone(), s);
         }
     }

@@ -33,7 +33,7 @@ use profiles::Role;
 use quote::quote;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
-use sparkform_assembly::{Asset, AssetSource, KubeGroup, ValueRef};
+use sparkform_assembly::{Asset, AssetSource, KubeGroup, KubeNetwork, ValueRef};
 use std::collections::BTreeMap;
 
 /// What `overrides` may target (some only in some capacity modes or with some fields;
@@ -299,6 +299,26 @@ fn with_bucket(text: &str, ids: &Ids) -> Json {
 }
 
 impl EmrEksRuntime {
+    /// The cluster's VPC, subnets and cluster security group, for a runner that reaches
+    /// the endpoint from inside (a pipeline's Kubernetes step).
+    pub fn kube_network(&self) -> KubeNetwork {
+        let (stack, p) = (&self.handle.stack, &self.handle.prefix);
+        let (vpc_id, subnet_ids) = match &self.network {
+            Network::DefaultVpc(_) => (
+                ValueRef::output(stack, format!("{p}VpcId")),
+                ValueRef::output(stack, format!("{p}PrivateSubnetIds")),
+            ),
+            Network::Existing { vpc_id, subnet_ids } => {
+                (ValueRef::literal(vpc_id), ValueRef::literal(subnet_ids.join(",")))
+            }
+        };
+        KubeNetwork {
+            vpc_id,
+            subnet_ids,
+            security_group_id: ValueRef::output(stack, format!("{p}ClusterSecurityGroupId")),
+        }
+    }
+
     /// Whether the runtime has a pod-template bucket.
     pub fn has_template_bucket(&self) -> bool {
         self.has_profiles() || !self.pod_templates.is_empty()
@@ -565,6 +585,7 @@ impl Construct for EmrEksRuntime {
             values,
             role: Some(self.admin_role.arn.clone()),
             crds: if karpenter { karpenter::crds() } else { Vec::new() },
+            network: Some(self.kube_network()),
         });
     }
 

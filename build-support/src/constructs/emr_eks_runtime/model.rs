@@ -130,8 +130,11 @@ pub struct Quota {
 /// A job execution role in one namespace.
 #[derive(Clone, Debug)]
 pub struct JobRole {
-    /// The IAM role name; EMR derives its service accounts from it.
+    /// The name the crate gives it: how jobs refer to it (`EKS.s3ReadExecRole`).
     pub name: String,
+    /// The IAM role's name (`<stage>-<name>` in a pipeline's stage); EMR derives its
+    /// service accounts from it.
+    pub role_name: String,
     pub span: Span,
     pub namespace: String,
     pub policy: Policy,
@@ -211,7 +214,10 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Emr
     let mut handle = Handle::read(decl, &mut f, ctx, diags);
     let cluster_name = match f.str("cluster_name", diags) {
         Some(n) => {
-            if let Err((m, h)) = check_cluster_name(&n.value) {
+            // In a stage the cluster is `<stage>-<name>` (stages may share an account).
+            if let Err((m, h)) =
+                check_cluster_name(&n.value).and_then(|_| check_cluster_name(&ctx.staged_name(&n.value)))
+            {
                 diags.error_help(n.span, m, h);
             }
             n.value
@@ -226,6 +232,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Emr
             None => stack,
         };
     }
+    let cluster_name = ctx.staged_name(&cluster_name);
     let kubernetes_version = read_kubernetes_version(&mut f, diags);
     let admin_role = read_admin_role(&mut f, diags);
     let endpoint = read_endpoint(&mut f, diags);
@@ -260,7 +267,7 @@ pub fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<Emr
     }
     .unwrap_or_else(|| format!("{}-latest", release::DEFAULT_RELEASE));
     let virtual_clusters = read_virtual_clusters(&mut f, diags);
-    let execution_roles = read_execution_roles(&mut f, &virtual_clusters, &release_label, diags);
+    let execution_roles = read_execution_roles(&mut f, &virtual_clusters, &release_label, ctx, diags);
     let interactive_endpoints = read_endpoints(
         &mut f,
         &virtual_clusters,
@@ -746,6 +753,7 @@ fn read_execution_roles(
     f: &mut Fields,
     vcs: &[VirtualCluster],
     release_label: &str,
+    ctx: &Context,
     diags: &mut Diags,
 ) -> Vec<JobRole> {
     let mut out: Vec<JobRole> = Vec::new();
@@ -757,11 +765,16 @@ fn read_execution_roles(
         let name = g
             .require("name", diags, "\"s3ReadExecRole\"")
             .and_then(|v| v.string(diags));
-        if let Some(n) = &name {
-            if let Err((m, h)) = names::check_role_name(&n.value) {
-                diags.error_help(n.span, m, h);
-            }
-        }
+        let role_name = name
+            .as_ref()
+            .map(|n| match names::staged_role_name(ctx, &n.value) {
+                Ok(staged) => staged,
+                Err((m, h)) => {
+                    diags.error_help(n.span, m, h);
+                    n.value.clone()
+                }
+            })
+            .unwrap_or_default();
         let namespace = g
             .require("namespace", diags, "\"dailyjobns\"")
             .and_then(|v| v.string(diags));
@@ -801,6 +814,7 @@ fn read_execution_roles(
         }
         out.push(JobRole {
             name: name.value,
+            role_name,
             span: name.span,
             namespace: namespace.value,
             policy,

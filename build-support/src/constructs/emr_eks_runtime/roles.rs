@@ -57,7 +57,7 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
     for role in &r.execution_roles {
         let id = ids.execution_role(&role.name);
         let mut props = json!({
-            "RoleName": role.name,
+            "RoleName": role.role_name,
             "AssumeRolePolicyDocument": trust(r, ids, role),
             "Description": format!("EMR on EKS job execution role in namespace {} of cluster {}", role.namespace, r.cluster_name),
         });
@@ -90,7 +90,7 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
                 json!({
                     "ClusterName": r#ref(&ids.cluster),
                     "Namespace": role.namespace,
-                    "ServiceAccount": sub(&service_account(kind, &role.name)),
+                    "ServiceAccount": sub(&service_account(kind, &role.role_name)),
                     "RoleArn": att(&id, "Arn"),
                 }),
             );
@@ -102,7 +102,7 @@ pub fn synth(r: &EmrEksRuntime, ids: &Ids, t: &mut Template) {
 /// cluster, the role's namespace and EMR's service accounts for it; plus IRSA trust when
 /// the role needs it.
 fn trust(r: &EmrEksRuntime, ids: &Ids, role: &JobRole) -> Json {
-    let accounts = format!("emr-containers-sa-*-*-${{AWS::AccountId}}-{}", base36(&role.name));
+    let accounts = format!("emr-containers-sa-*-*-${{AWS::AccountId}}-{}", base36(&role.role_name));
     let pod_identity = json!({
         "Sid": "EksPodIdentity",
         "Effect": "Allow",

@@ -68,12 +68,15 @@ pub struct SharedRole {
 fn check(decl: &Declaration, ctx: &Context, diags: &mut Diags) -> Option<SharedRole> {
     let mut f = Fields::top(&decl.body, &DEF, diags);
     let handle = Handle::read(decl, &mut f, ctx, diags);
-    let role_name = f.str("role_name", diags).map(|n| {
-        if let Err((m, h)) = crate::checks::names::check_role_name(&n.value) {
-            diags.error_help(n.span, m, h);
-        }
-        n.value
-    });
+    let role_name = f
+        .str("role_name", diags)
+        .map(|n| match crate::checks::names::staged_role_name(ctx, &n.value) {
+            Ok(staged) => staged,
+            Err((m, h)) => {
+                diags.error_help(n.span, m, h);
+                n.value
+            }
+        });
     let policy = read_policy(&mut f, diags);
     let start_job_roles = f
         .list("start_job_roles", diags)

@@ -258,6 +258,28 @@ fn api_shape(v: &Value, role_arn: &str, in_configuration: bool) -> Value {
     }
 }
 
+/// Creates the pipeline `name` in moto from `definition`, with its role `role` first, then
+/// runs `then` (Python, with `p` the created pipeline and `cp` the client); returns what that
+/// prints. botocore checks the definition against CodePipeline's service model.
+fn moto_pipeline(definition: &Value, role: &str, name: &str, then: &str) -> String {
+    let file = std::env::temp_dir().join(format!("pipeline-{name}-{}.json", std::process::id()));
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let out = python(&format!(
+        "import boto3, os, json\n\
+         e = os.environ['AWS_ENDPOINT_URL']\n\
+         iam = boto3.client('iam', endpoint_url=e)\n\
+         cp = boto3.client('codepipeline', endpoint_url=e)\n\
+         try:\n    iam.create_role(RoleName='{role}', AssumeRolePolicyDocument=json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'Service': 'codepipeline.amazonaws.com'}}, 'Action': 'sts:AssumeRole'}}]}}))\n\
+         except iam.exceptions.EntityAlreadyExistsException:\n    pass\n\
+         try:\n    cp.delete_pipeline(name='{name}')\nexcept Exception:\n    pass\n\
+         p = cp.create_pipeline(pipeline=json.load(open('{}')))['pipeline']\n\
+         {then}",
+        file.display()
+    ));
+    let _ = std::fs::remove_file(file);
+    out
+}
+
 #[test]
 fn moto_takes_the_pipeline_definition_and_status_reads_its_executions() {
     services();
@@ -267,22 +289,13 @@ fn moto_takes_the_pipeline_definition_and_status_reads_its_executions() {
     props.as_object_mut().unwrap().remove("RestartExecutionOnUpdate");
     let role_arn = "arn:aws:iam::123456789012:role/SparkTest-pipeline";
     let definition = api_shape(&props, role_arn, false);
-    let file = std::env::temp_dir().join(format!("pipeline-{}.json", std::process::id()));
-    std::fs::write(&file, definition.to_string()).unwrap();
-    let created = python(&format!(
-        "import boto3, os, json\n\
-         e = os.environ['AWS_ENDPOINT_URL']\n\
-         iam = boto3.client('iam', endpoint_url=e)\n\
-         cp = boto3.client('codepipeline', endpoint_url=e)\n\
-         try:\n    iam.create_role(RoleName='SparkTest-pipeline', AssumeRolePolicyDocument=json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'Service': 'codepipeline.amazonaws.com'}}, 'Action': 'sts:AssumeRole'}}]}}))\n\
-         except iam.exceptions.EntityAlreadyExistsException:\n    pass\n\
-         try:\n    cp.delete_pipeline(name='SparkTest')\nexcept Exception:\n    pass\n\
-         p = cp.create_pipeline(pipeline=json.load(open('{}')))['pipeline']\n\
-         cp.start_pipeline_execution(name='SparkTest')\n\
+    let created = moto_pipeline(
+        &definition,
+        "SparkTest-pipeline",
+        "SparkTest",
+        "cp.start_pipeline_execution(name='SparkTest')\n\
          print(json.dumps([s['name'] for s in p['stages']]))",
-        file.display()
-    ));
-    let _ = std::fs::remove_file(file);
+    );
     let stages: Vec<String> = serde_json::from_str(&created).unwrap();
     assert_eq!(stages, ["Source", "Build", "UpdatePipeline", "staging", "prod"]);
     let out = cli(&["pipeline", "status", "--json"]);
@@ -395,21 +408,12 @@ fn moto_takes_the_eks_pipeline_definition() {
     let mut props = pipeline["Properties"].clone();
     props.as_object_mut().unwrap().remove("RestartExecutionOnUpdate");
     let definition = api_shape(&props, "arn:aws:iam::123456789012:role/Platform-pipeline", false);
-    let file = std::env::temp_dir().join(format!("eks-pipeline-{}.json", std::process::id()));
-    std::fs::write(&file, definition.to_string()).unwrap();
-    let created = python(&format!(
-        "import boto3, os, json\n\
-         e = os.environ['AWS_ENDPOINT_URL']\n\
-         iam = boto3.client('iam', endpoint_url=e)\n\
-         cp = boto3.client('codepipeline', endpoint_url=e)\n\
-         try:\n    iam.create_role(RoleName='Platform-pipeline', AssumeRolePolicyDocument=json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'Service': 'codepipeline.amazonaws.com'}}, 'Action': 'sts:AssumeRole'}}]}}))\n\
-         except iam.exceptions.EntityAlreadyExistsException:\n    pass\n\
-         try:\n    cp.delete_pipeline(name='Platform')\nexcept Exception:\n    pass\n\
-         p = cp.create_pipeline(pipeline=json.load(open('{}')))['pipeline']\n\
-         print(json.dumps([[a['name'] for a in s['actions']] for s in p['stages'] if s['name'] == 'staging'][0]))",
-        file.display()
-    ));
-    let _ = std::fs::remove_file(file);
+    let created = moto_pipeline(
+        &definition,
+        "Platform-pipeline",
+        "Platform",
+        "print(json.dumps([[a['name'] for a in s['actions']] for s in p['stages'] if s['name'] == 'staging'][0]))",
+    );
     let actions: Vec<String> = serde_json::from_str(&created).unwrap();
     let at = |name: &str| {
         actions

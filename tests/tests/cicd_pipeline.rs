@@ -12,10 +12,12 @@ use sparkform_tests::{examples, workspace};
 use std::collections::BTreeMap;
 
 fn example() -> BTreeMap<String, Value> {
-    let app = examples()
-        .into_iter()
-        .find(|a| a.name == "cicd-pipeline")
-        .expect("the example exists");
+    templates(&clean(examples(), "cicd-pipeline"))
+}
+
+/// The app `name` of `apps`, synthesized without errors.
+fn clean(apps: Vec<sparkform_tests::App>, name: &str) -> Synthesis {
+    let app = apps.into_iter().find(|a| a.name == name).expect("the app exists");
     let s = app.synthesize();
     assert!(
         s.macro_errors.is_empty() && s.app_errors.is_empty(),
@@ -23,7 +25,7 @@ fn example() -> BTreeMap<String, Value> {
         s.macro_errors,
         s.app_errors
     );
-    templates(&s)
+    s
 }
 
 fn templates(s: &Synthesis) -> BTreeMap<String, Value> {
@@ -591,17 +593,7 @@ fn the_unit_test_image_follows_the_runtime_release() {
 }
 
 fn eks_pipeline() -> (Synthesis, BTreeMap<String, Value>) {
-    let app = sparkform_tests::scenarios()
-        .into_iter()
-        .find(|a| a.name == "eks-pipeline")
-        .expect("the scenario exists");
-    let s = app.synthesize();
-    assert!(
-        s.macro_errors.is_empty() && s.app_errors.is_empty(),
-        "{:?} {:?}",
-        s.macro_errors,
-        s.app_errors
-    );
+    let s = clean(sparkform_tests::scenarios(), "eks-pipeline");
     let t = templates(&s);
     (s, t)
 }
@@ -613,12 +605,12 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
     let (s, all) = eks_pipeline();
     let t = &all["platform-pipeline"];
     for stage_name in ["staging", "prod"] {
-        let actions = stage(t, stage_name);
+        let steps = stage(t, stage_name);
         let run = |name: &str| -> u64 {
-            actions
+            steps
                 .iter()
                 .find(|a| a["Name"] == name)
-                .unwrap_or_else(|| panic!("no {name} in {:?}", names(actions)))["RunOrder"]
+                .unwrap_or_else(|| panic!("no {name} in {:?}", names(steps)))["RunOrder"]
                 .as_u64()
                 .unwrap()
         };
@@ -626,8 +618,8 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
         let step = run("Deploy-eks-pipeline-platform-kubernetes");
         let apply = run("Kubernetes-PlatformObjects");
         let vcs = run("Prepare-eks-pipeline-platform-virtual-clusters");
-        assert!(cluster < step && step < apply && apply < vcs, "{:?}", names(actions));
-        let build = actions
+        assert!(cluster < step && step < apply && apply < vcs, "{:?}", names(steps));
+        let build = steps
             .iter()
             .find(|a| a["Name"] == "Kubernetes-PlatformObjects")
             .unwrap();
@@ -640,7 +632,7 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
             "{build}"
         );
         // The network comes from the cluster stack's deploy action's variables.
-        let prepare = actions
+        let prepare = steps
             .iter()
             .find(|a| a["Name"] == "Prepare-eks-pipeline-platform-kubernetes")
             .unwrap();
@@ -689,7 +681,7 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
             .unwrap();
         let describe = statements
             .iter()
-            .find(|s| actions_of(s) == ["eks:DescribeCluster"])
+            .find(|s| actions(s) == ["eks:DescribeCluster"])
             .unwrap();
         assert!(sub(&describe["Resource"][0]).ends_with(&format!(":cluster/{cluster_name}")));
 
@@ -713,7 +705,7 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
         .unwrap();
     let linked = statements
         .iter()
-        .find(|s| actions_of(s) == ["iam:CreateServiceLinkedRole"])
+        .find(|s| actions(s) == ["iam:CreateServiceLinkedRole"])
         .unwrap();
     assert_eq!(
         linked["Condition"]["StringEquals"]["iam:AWSServiceName"],
@@ -723,7 +715,7 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
             "emr-containers.amazonaws.com"
         ])
     );
-    let all_actions: Vec<String> = statements.iter().flat_map(actions_of).collect();
+    let all_actions: Vec<String> = statements.iter().flat_map(actions).collect();
     for a in [
         "eks:CreateCluster",
         "eks:CreateAccessEntry",
@@ -732,10 +724,6 @@ fn eks_objects_are_applied_between_the_cluster_and_the_virtual_clusters() {
     ] {
         assert!(all_actions.iter().any(|x| x == a), "no {a}");
     }
-}
-
-fn actions_of(s: &Value) -> Vec<String> {
-    actions(s)
 }
 
 /// In a stage, every role and EKS cluster the app names is `<stage>-<name>`: the stage's

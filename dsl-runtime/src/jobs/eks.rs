@@ -112,8 +112,7 @@ pub async fn start(aws: &Aws, r: &Value, job: &str) -> Result<String, String> {
 
 /// Follows a job run to a final state, printing each change.
 pub async fn wait(aws: &Aws, vc: &str, run: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
-    let mut last = String::new();
-    loop {
+    super::follow(run, say, || async {
         let out = aws
             .emr_containers
             .describe_job_run()
@@ -124,33 +123,14 @@ pub async fn wait(aws: &Aws, vc: &str, run: &str, say: &dyn Fn(String)) -> Resul
             .map_err(|e| explain(&format!("cannot read job run {run}"), &e))?;
         let jr = out.job_run().ok_or("EMR on EKS returned no job run")?;
         let state = jr.state().map(|s| s.as_str().to_string()).unwrap_or_default();
-        if state != last {
-            say(format!("{run}: {state}"));
-            last = state.clone();
-        }
-        match state.as_str() {
-            "COMPLETED" => {
-                return Ok(RunEnd {
-                    state,
-                    details: None,
-                    succeeded: true,
-                })
-            }
-            "FAILED" | "CANCELLED" => {
-                let reason = jr.failure_reason().map(|r| r.as_str().to_string());
-                let details = match (reason, jr.state_details().filter(|d| !d.is_empty())) {
-                    (Some(r), Some(d)) => Some(format!("{r}: {d}")),
-                    (r, d) => r.or(d.map(str::to_string)),
-                };
-                return Ok(RunEnd {
-                    state,
-                    details,
-                    succeeded: false,
-                });
-            }
-            _ => tokio::time::sleep(super::poll_interval()).await,
-        }
-    }
+        let reason = jr.failure_reason().map(|r| r.as_str().to_string());
+        let details = match (reason, jr.state_details().filter(|d| !d.is_empty())) {
+            (Some(r), Some(d)) => Some(format!("{r}: {d}")),
+            (r, d) => r.or(d.map(str::to_string)),
+        };
+        Ok(RunEnd::of(state, "COMPLETED", &["FAILED", "CANCELLED"], details))
+    })
+    .await
 }
 
 /// The newest run of the job named `name` on the virtual cluster.

@@ -287,8 +287,7 @@ pub async fn wait_direct(aws: &Aws, run: &DirectRun, say: &dyn Fn(String)) -> Re
 }
 
 async fn wait_serverless(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) -> Result<RunEnd, String> {
-    let mut last = String::new();
-    loop {
+    follow(run, say, || async {
         let out = aws
             .emr
             .get_job_run()
@@ -299,28 +298,53 @@ async fn wait_serverless(aws: &Aws, app: &str, run: &str, say: &dyn Fn(String)) 
             .map_err(|e| explain(&format!("cannot read job run {run}"), &e))?;
         let jr = out.job_run().ok_or("EMR Serverless returned no job run")?;
         let state = jr.state().as_str().to_string();
+        let details = Some(jr.state_details().to_string()).filter(|d| !d.is_empty());
+        Ok(RunEnd::of(state, "SUCCESS", &["FAILED", "CANCELLED"], details))
+    })
+    .await
+}
+
+impl RunEnd {
+    /// The state of a run, and how it ended if `state` is final: `success`, or one of
+    /// `failures` (with `details`).
+    fn of(state: String, success: &str, failures: &[&str], details: Option<String>) -> (String, Option<RunEnd>) {
+        let end = if state == success {
+            Some(RunEnd {
+                state: state.clone(),
+                details: None,
+                succeeded: true,
+            })
+        } else if failures.contains(&state.as_str()) {
+            Some(RunEnd {
+                state: state.clone(),
+                details,
+                succeeded: false,
+            })
+        } else {
+            None
+        };
+        (state, end)
+    }
+}
+
+/// Polls a run until it ends, printing each change of state: `read` gives the state and,
+/// once it is final, how the run ended.
+async fn follow<F, Fut>(run: &str, say: &dyn Fn(String), mut read: F) -> Result<RunEnd, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(String, Option<RunEnd>), String>>,
+{
+    let mut last = String::new();
+    loop {
+        let (state, end) = read().await?;
         if state != last {
             say(format!("{run}: {state}"));
-            last = state.clone();
+            last = state;
         }
-        match state.as_str() {
-            "SUCCESS" => {
-                return Ok(RunEnd {
-                    state,
-                    details: None,
-                    succeeded: true,
-                })
-            }
-            "FAILED" | "CANCELLED" => {
-                let details = Some(jr.state_details().to_string()).filter(|d| !d.is_empty());
-                return Ok(RunEnd {
-                    state,
-                    details,
-                    succeeded: false,
-                });
-            }
-            _ => tokio::time::sleep(poll_interval()).await,
+        if let Some(end) = end {
+            return Ok(end);
         }
+        tokio::time::sleep(poll_interval()).await;
     }
 }
 

@@ -275,6 +275,19 @@ pub(crate) fn apply_params() -> PatchParams {
         .validation(kube::api::ValidationDirective::Strict)
 }
 
+/// Server-side apply of one object: whether it was created, changed or left as it was
+/// (its resourceVersion unmoved), and how many conflicts were retried.
+pub(crate) async fn apply_one(session: &Session, s: &Step<'_>, options: &Options) -> Result<(Outcome, u32), KubeError> {
+    let before = get_live(session, s).await?;
+    let (after, conflicts) = patch(session, s, &apply_params(), options).await?;
+    let outcome = match before {
+        None => Outcome::Created,
+        Some(b) if b.metadata.resource_version == after.metadata.resource_version => Outcome::Unchanged,
+        Some(_) => Outcome::Configured,
+    };
+    Ok((outcome, conflicts))
+}
+
 /// Applies the group's CRDs, then its objects, in order. Idempotent: an object already as
 /// desired is reported unchanged (server-side apply leaves its resourceVersion alone).
 pub async fn apply(
@@ -286,13 +299,7 @@ pub async fn apply(
     let mut objects = super::crds::apply(session, group, progress, options).await?;
     for (index, value) in group.objects.iter().enumerate() {
         let s = step(session, group, index, value).await?;
-        let before = get_live(session, &s).await?;
-        let (after, conflicts) = patch(session, &s, &apply_params(), options).await?;
-        let outcome = match before {
-            None => Outcome::Created,
-            Some(b) if b.metadata.resource_version == after.metadata.resource_version => Outcome::Unchanged,
-            Some(_) => Outcome::Configured,
-        };
+        let (outcome, conflicts) = apply_one(session, &s, options).await?;
         let object = s.object.describe();
         progress(&format!("{}: {object} {outcome}", group.id));
         objects.push(ObjectReport {

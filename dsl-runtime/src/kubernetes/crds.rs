@@ -2,7 +2,7 @@
 //! applied before the group's objects and waited for until the API serves their kinds, so
 //! the NodePools after them are accepted; deleted after the objects, by name (no download).
 
-use super::apply::{apply_params, get_live, patch, ObjectReport, Options, Outcome, Removal, Step};
+use super::apply::{apply_one, get_live, ObjectReport, Options, Removal, Step};
 use super::cluster::Session;
 use super::diff::{Change, FieldChange, ObjectDiff};
 use super::download::{self, FetchError, Source};
@@ -117,13 +117,7 @@ pub async fn apply(
     let mut reports = Vec::new();
     for value in &values {
         let s = step(value)?;
-        let before = get_live(session, &s).await?;
-        let (after, conflicts) = patch(session, &s, &apply_params(), options).await?;
-        let outcome = match before {
-            None => Outcome::Created,
-            Some(b) if b.metadata.resource_version == after.metadata.resource_version => Outcome::Unchanged,
-            Some(_) => Outcome::Configured,
-        };
+        let (outcome, conflicts) = apply_one(session, &s, options).await?;
         established(session, &s, options).await?;
         let object = s.object.describe();
         progress(&format!("{}: {object} {outcome}", group.id));

@@ -8,14 +8,7 @@ use sparkform_assembly::{KubeGroup, Pipeline};
 
 /// The stage's groups to apply: `group` alone, or all of them.
 pub fn groups<'a>(p: &'a Pipeline, stage: &str, group: Option<&str>) -> Result<Vec<&'a KubeGroup>, String> {
-    let s = p.stage(stage).ok_or_else(|| {
-        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
-        format!(
-            "`{stage}` is not a stage of {}; its stages: {}",
-            p.name,
-            names.join(", ")
-        )
-    })?;
+    let s = super::stage(p, stage)?;
     match group {
         None => Ok(s.kubernetes.iter().collect()),
         Some(id) => s

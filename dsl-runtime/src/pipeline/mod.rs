@@ -65,6 +65,18 @@ pub enum Command {
     },
 }
 
+/// A stage of the pipeline by name, or the names there are.
+pub fn stage<'a>(p: &'a Pipeline, name: &str) -> Result<&'a sparkform_assembly::pipeline::Stage, String> {
+    p.stage(name).ok_or_else(|| {
+        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+        format!(
+            "`{name}` is not a stage of {}; its stages: {}",
+            p.name,
+            names.join(", ")
+        )
+    })
+}
+
 /// The app's pipeline, or what to do when it has none.
 pub fn of(asm: &Assembly) -> Result<&Pipeline, String> {
     asm.manifest.pipeline.as_ref().ok_or_else(|| {

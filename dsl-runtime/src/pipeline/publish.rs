@@ -10,14 +10,7 @@ use std::path::Path;
 
 /// The assembly as the stage sees it: its stacks and assets, files under `crate_dir`.
 pub fn stage_assembly(asm: &Assembly, p: &Pipeline, stage: &str, crate_dir: Option<&Path>) -> Result<Assembly, String> {
-    let s = p.stage(stage).ok_or_else(|| {
-        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
-        format!(
-            "`{stage}` is not a stage of {}; its stages: {}",
-            p.name,
-            names.join(", ")
-        )
-    })?;
+    let s = super::stage(p, stage)?;
     let mut out = asm.clone();
     let m = &mut out.manifest;
     m.stacks = s.stacks.clone();

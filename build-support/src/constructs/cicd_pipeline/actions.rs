@@ -161,21 +161,6 @@ pub fn update_stage(p: &CicdPipeline, ids: &PipelineIds) -> Json {
     json!({ "Name": "UpdatePipeline", "Actions": [prepare, execute, check] })
 }
 
-/// The stage's stacks in levels: each stack after the stacks whose exports it imports.
-pub fn levels(stacks: &BTreeMap<String, Template>) -> Vec<Vec<&str>> {
-    stage_levels(stacks, &[])
-        .into_iter()
-        .map(|l| {
-            l.into_iter()
-                .filter_map(|n| match n {
-                    Node::Stack(s) => Some(s),
-                    Node::Kube(_) => None,
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// One step of a stage: a stack's change set, or a group's Kubernetes step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Node<'a> {

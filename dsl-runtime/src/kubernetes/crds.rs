@@ -88,9 +88,9 @@ async fn fetch(
     parse(crd, &bytes)
 }
 
-fn step(value: &Value) -> Result<Step<'_>, KubeError> {
+fn step(value: &Value) -> Step<'_> {
     let name = value["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    Ok(Step {
+    Step {
         object: Object {
             api_version: API_VERSION.into(),
             kind: KIND.into(),
@@ -99,7 +99,7 @@ fn step(value: &Value) -> Result<Step<'_>, KubeError> {
             value,
         },
         target: kinds::known(API_VERSION, KIND).expect("CustomResourceDefinition is a known kind"),
-    })
+    }
 }
 
 /// Downloads (or reads from the cache) every CRD first, so a missing or altered file
@@ -116,7 +116,7 @@ pub async fn apply(
     }
     let mut reports = Vec::new();
     for value in &values {
-        let s = step(value)?;
+        let s = step(value);
         let (outcome, conflicts) = apply_one(session, &s, options).await?;
         established(session, &s, options).await?;
         let object = s.object.describe();
@@ -182,7 +182,7 @@ pub async fn delete(
     let mut out = Vec::new();
     for crd in group.crds.iter().rev() {
         let value = json!({ "apiVersion": API_VERSION, "kind": KIND, "metadata": { "name": crd.name } });
-        let s = step(&value)?;
+        let s = step(&value);
         let removal = super::apply::delete_one(session, &s, options, progress, &group.id).await?;
         out.push((s.object.describe(), removal));
     }
@@ -195,7 +195,7 @@ pub async fn diff(session: &Session, group: &KubeGroup) -> Result<Vec<ObjectDiff
     let mut out = Vec::new();
     for crd in &group.crds {
         let value = json!({ "apiVersion": API_VERSION, "kind": KIND, "metadata": { "name": crd.name } });
-        let s = step(&value)?;
+        let s = step(&value);
         let change = match get_live(session, &s).await? {
             None => Change::Create,
             Some(live) => {

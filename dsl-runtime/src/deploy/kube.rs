@@ -57,7 +57,8 @@ struct Kube(crate::kubernetes::Eks);
 impl KubeSteps for Kube {
     fn apply<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<KubeReport, String>> {
         Box::pin(async move {
-            let r = crate::kubernetes::apply_group(&self.0, group, cluster, &|_| {})
+            // Each object as it is applied, a download, a CRD waited for: above the bars.
+            let r = crate::kubernetes::apply_group(&self.0, group, cluster, &|l| super::ui::say_line(l))
                 .await
                 .map_err(|e| e.to_string())?;
             let (unchanged, changed): (Vec<_>, Vec<_>) = r
@@ -77,7 +78,8 @@ impl KubeSteps for Kube {
 
     fn delete<'a>(&'a self, group: &'a KubeGroup, cluster: &'a str) -> BoxFuture<'a, Result<KubeReport, String>> {
         Box::pin(async move {
-            let r = crate::kubernetes::delete_group(&self.0, group, cluster, &|_| {})
+            // Draining a NodePool's nodes takes minutes: say what is being waited for.
+            let r = crate::kubernetes::delete_group(&self.0, group, cluster, &|l| super::ui::say_line(l))
                 .await
                 .map_err(|e| e.to_string())?;
             let (changed, unchanged): (Vec<_>, Vec<_>) = r

@@ -4,11 +4,14 @@
 
 #[path = "kube/apiserver.rs"]
 mod apiserver;
+#[path = "kube/certs.rs"]
+mod certs;
 
 use apiserver::{status, ApiServer};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use base64::Engine;
+use certs::certificates;
 use serde_json::{json, Value};
 use sparkform::kubernetes::apply::{self, Options, Outcome, Removal};
 use sparkform::kubernetes::diff::{self, Change};
@@ -404,85 +407,12 @@ async fn errors_name_the_object_and_say_what_to_do() {
     assert!(err.to_string().contains("private-only endpoint"), "{err}");
 }
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI.
-fn certificates(dir: &std::path::Path, name: &str) -> (String, String, String) {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl runs");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    let (ca_key, ca, key, csr, cert) = (
-        format!("{name}-ca.key"),
-        format!("{name}-ca.pem"),
-        format!("{name}.key"),
-        format!("{name}.csr"),
-        format!("{name}.pem"),
-    );
-    run(&[
-        &["req", "-x509"][..],
-        &ec,
-        &["-keyout", &ca_key, "-out", &ca, "-days", "1", "-subj", "/CN=kubernetes"],
-    ]
-    .concat());
-    run(&[
-        &["req"][..],
-        &ec,
-        &["-keyout", &key, "-out", &csr, "-subj", "/CN=kube-apiserver"],
-    ]
-    .concat());
-    std::fs::write(
-        dir.join("ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        &csr,
-        "-CA",
-        &ca,
-        "-CAkey",
-        &ca_key,
-        "-CAcreateserial",
-        "-out",
-        &cert,
-        "-days",
-        "1",
-        "-extfile",
-        "ext",
-    ]);
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
-    (read(&ca), read(&cert), read(&key))
-}
-
 #[tokio::test]
 async fn https_with_the_cluster_ca_from_describe_cluster_and_no_other() {
-    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
-    use tokio_rustls::rustls::{crypto::ring, ServerConfig};
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = certificates(dir.path(), "cluster");
     let (other_ca, _, _) = certificates(dir.path(), "other");
-    let config = ServerConfig::builder_with_provider(std::sync::Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            CertificateDer::pem_slice_iter(cert.as_bytes())
-                .map(Result::unwrap)
-                .collect(),
-            PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
-        )
-        .unwrap();
-    let server = ApiServer::start(Some(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))).await;
+    let server = ApiServer::start(Some(certs::acceptor(&cert, &key))).await;
     let info = |ca: &str| sparkform::kubernetes::ClusterInfo {
         name: CLUSTER.into(),
         status: "ACTIVE".into(),

@@ -69,6 +69,16 @@ async fn buckets(cfn: &Sdk, stack: &str) -> Vec<(String, String)> {
 /// written and deleted (a delete marker), besides the uploaded entry point; and one log
 /// object in the access-log bucket. moto's CloudFormation leaves `VersioningConfiguration`
 /// out, so versioning is turned on here, as the template turns it on in AWS.
+/// Deploys the package's stack `name` and fills its two buckets: (artifacts, access logs).
+async fn deployed_and_filled(aws: &Aws, cfn: &Sdk, asm: &Assembly, ui: &Ui, name: &str) -> (String, String) {
+    deploy(aws, cfn, asm, ui).await;
+    let b = buckets(cfn, name).await;
+    let physical = |id: &str| b.iter().find(|(l, _)| l == id).unwrap().1.clone();
+    let (artifacts, logs) = (physical("PkgArtifactsBucket"), physical("PkgAccessLogsBucket"));
+    fill(&aws.s3, &artifacts, &logs).await;
+    (artifacts, logs)
+}
+
 async fn fill(s3: &aws_sdk_s3::Client, artifacts: &str, logs: &str) {
     for bucket in [artifacts, logs] {
         s3.put_bucket_versioning()
@@ -130,11 +140,7 @@ async fn with_the_opt_in_destroy_empties_the_buckets_and_leaves_nothing() {
     let aws = Aws::load().await.unwrap();
     let cfn = Sdk(aws.cfn.clone());
     let ui = test_ui();
-    deploy(&aws, &cfn, &asm, &ui).await;
-    let b = buckets(&cfn, &name).await;
-    let physical = |id: &str| b.iter().find(|(l, _)| l == id).unwrap().1.clone();
-    let (artifacts, logs) = (physical("PkgArtifactsBucket"), physical("PkgAccessLogsBucket"));
-    fill(&aws.s3, &artifacts, &logs).await;
+    let (artifacts, logs) = deployed_and_filled(&aws, &cfn, &asm, &ui, &name).await;
 
     let report = destroy(&aws, &cfn, &asm, &ui).await;
     assert!(report.deleted);
@@ -171,11 +177,7 @@ async fn without_the_opt_in_destroy_keeps_the_buckets_and_their_objects() {
     let aws = Aws::load().await.unwrap();
     let cfn = Sdk(aws.cfn.clone());
     let ui = test_ui();
-    deploy(&aws, &cfn, &asm, &ui).await;
-    let b = buckets(&cfn, &name).await;
-    let physical = |id: &str| b.iter().find(|(l, _)| l == id).unwrap().1.clone();
-    let (artifacts, logs) = (physical("PkgArtifactsBucket"), physical("PkgAccessLogsBucket"));
-    fill(&aws.s3, &artifacts, &logs).await;
+    let (artifacts, logs) = deployed_and_filled(&aws, &cfn, &asm, &ui, &name).await;
 
     let report = destroy(&aws, &cfn, &asm, &ui).await;
     assert!(report.deleted && report.emptied.is_empty(), "{report:?}");
@@ -311,11 +313,7 @@ async fn a_bucket_written_after_its_emptying_is_emptied_again_and_the_stack_dele
     let aws = Aws::load().await.unwrap();
     let moto = Sdk(aws.cfn.clone());
     let ui = test_ui();
-    deploy(&aws, &moto, &asm, &ui).await;
-    let b = buckets(&moto, &name).await;
-    let physical = |id: &str| b.iter().find(|(l, _)| l == id).unwrap().1.clone();
-    let (artifacts, logs) = (physical("PkgArtifactsBucket"), physical("PkgAccessLogsBucket"));
-    fill(&aws.s3, &artifacts, &logs).await;
+    let (artifacts, logs) = deployed_and_filled(&aws, &moto, &asm, &ui, &name).await;
     let late = LateDelivery {
         moto: moto.clone(),
         s3: aws.s3.clone(),

@@ -32,14 +32,13 @@ fn every_created_resource_is_a_target_of_its_row() {
                 let Some((prefix, def)) = owner(id, &rows) else {
                     continue;
                 };
-                if def.targets.is_empty() {
+                if !def.has_targets() {
                     continue;
                 }
                 let rest = &id[prefix.len()..];
                 let ty = r["Type"].as_str().unwrap();
                 let found = def
-                    .targets
-                    .iter()
+                    .targets()
                     .find(|t| if t.own { rest.is_empty() } else { t.matches(rest) });
                 checked += 1;
                 match found {

@@ -165,29 +165,46 @@ fn headlines(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-#[test]
-fn each_broken_field_of_a_referenced_construct_is_its_one_error() {
-    let dir = target_dir().join("app");
-    user_crate(&dir, "nightly-app");
-    let (ok, stderr) = build(&dir, MAIN);
+/// Builds the user crate `name` with `main` as it is (it must build), then once per case
+/// with one field broken: the cases whose build did not fail with exactly the case's one
+/// error, at its token, and none of the `unrelated` texts.
+fn broken_one_field_at_a_time(
+    name: &str,
+    main: &str,
+    cases: &[(&str, &str, &str, &str, &str)],
+    unrelated: &[&str],
+) -> Vec<String> {
+    let dir = target_dir().join(name);
+    user_crate(&dir, name);
+    let (ok, stderr) = build(&dir, main);
     assert!(ok, "the unbroken app builds:\n{stderr}");
     let mut failures = Vec::new();
-    for (what, from, to, message, token) in CASES {
-        assert!(MAIN.contains(from), "{what}: the case's text is in the app");
-        let main = MAIN.replacen(from, to, 1);
-        let at = loc_of(&main, token);
-        let (ok, stderr) = build(&dir, &main);
+    for (what, from, to, message, token) in cases {
+        assert!(main.contains(from), "{what}: the case's text is in the app");
+        let broken = main.replacen(from, to, 1);
+        let at = loc_of(&broken, token);
+        let (ok, stderr) = build(&dir, &broken);
         let lines = headlines(&stderr);
         let good = !ok
             && lines.len() == 1
             && lines[0].contains(message)
             && stderr.contains(&format!("--> {at}"))
-            && !stderr.contains("is not a spark_serverless_runtime!")
-            && !stderr.contains("is not a pyspark_package!");
+            && unrelated.iter().all(|u| !stderr.contains(u));
         if !good {
             failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
         }
     }
+    failures
+}
+
+#[test]
+fn each_broken_field_of_a_referenced_construct_is_its_one_error() {
+    let failures = broken_one_field_at_a_time(
+        "nightly-app",
+        MAIN,
+        CASES,
+        &["is not a spark_serverless_runtime!", "is not a pyspark_package!"],
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -283,27 +300,12 @@ const EKS_CASES: &[(&str, &str, &str, &str, &str)] = &[
 
 #[test]
 fn each_broken_field_of_a_referenced_eks_runtime_is_its_one_error() {
-    let dir = target_dir().join("eks-app");
-    user_crate(&dir, "eks-app");
-    let (ok, stderr) = build(&dir, EKS_MAIN);
-    assert!(ok, "the unbroken app builds:\n{stderr}");
-    let mut failures = Vec::new();
-    for (what, from, to, message, token) in EKS_CASES {
-        assert!(EKS_MAIN.contains(from), "{what}: the case's text is in the app");
-        let main = EKS_MAIN.replacen(from, to, 1);
-        let at = loc_of(&main, token);
-        let (ok, stderr) = build(&dir, &main);
-        let lines = headlines(&stderr);
-        let good = !ok
-            && lines.len() == 1
-            && lines[0].contains(message)
-            && stderr.contains(&format!("--> {at}"))
-            && !stderr.contains("is not a emr_eks_runtime!")
-            && !stderr.contains("virtual cluster");
-        if !good {
-            failures.push(format!("{what}: expected only `{message}` at {at}, got:\n{stderr}"));
-        }
-    }
+    let failures = broken_one_field_at_a_time(
+        "eks-app",
+        EKS_MAIN,
+        EKS_CASES,
+        &["is not a emr_eks_runtime!", "virtual cluster"],
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -40,12 +40,25 @@ pub struct ConstructDef {
     pub fields: &'static [&'static str],
     /// Every attribute a declaration can have (`HANDLE.attribute`, `outputs`, `exports`).
     pub attributes: &'static [&'static str],
-    /// The resources `overrides` may target (empty: the row has no `overrides` field).
-    pub targets: &'static [overrides::Target],
+    /// The resources `overrides` may target, in groups (the row's own, a shared VPC's);
+    /// none: the row has no `overrides` field. See [`ConstructDef::targets`].
+    pub targets: &'static [&'static [overrides::Target]],
     /// A valid body using most fields (references to other rows' example handles are fine).
     pub example: &'static str,
     /// Checks one declaration, reporting every problem on its token.
     pub check: fn(&Declaration, &Context, &mut Diags) -> Option<Box<dyn Construct>>,
+}
+
+impl ConstructDef {
+    /// Every resource `overrides` may target, in the order names are matched.
+    pub fn targets(&self) -> impl Iterator<Item = &'static overrides::Target> {
+        self.targets.iter().flat_map(|group| group.iter())
+    }
+
+    /// Whether the row has an `overrides` field.
+    pub fn has_targets(&self) -> bool {
+        self.targets().next().is_some()
+    }
 }
 
 impl Debug for ConstructDef {

@@ -166,10 +166,10 @@ fn is_delete(v: &Value) -> bool {
 }
 
 fn find(def: &'static ConstructDef, name: &str, span: Span, diags: &mut Diags) -> Option<&'static Target> {
-    if let Some(t) = def.targets.iter().find(|t| t.matches(name)) {
+    if let Some(t) = def.targets().find(|t| t.matches(name)) {
         return Some(t);
     }
-    let names: Vec<String> = def.targets.iter().map(Target::shown).collect();
+    let names: Vec<String> = def.targets().map(Target::shown).collect();
     diags.error_help(
         span,
         format!(
@@ -184,7 +184,7 @@ fn find(def: &'static ConstructDef, name: &str, span: Span, diags: &mut Diags) -
 
 /// The logical id an override's target has in this declaration.
 fn logical_id(c: &dyn Construct, o: &Override) -> String {
-    let own = c.def().targets.iter().any(|t| t.own && t.matches(&o.target));
+    let own = c.def().targets().any(|t| t.own && t.matches(&o.target));
     if own {
         c.handle().prefix.clone()
     } else {
@@ -266,12 +266,11 @@ fn depends_on_stack(v: &Value, index: &Index, stack: &str, diags: &mut Diags) {
 fn target_name(c: &dyn Construct, id: &str) -> Option<String> {
     let h = c.handle();
     if id == h.prefix {
-        return c.def().targets.iter().find(|t| t.own).map(|t| t.name.to_string());
+        return c.def().targets().find(|t| t.own).map(|t| t.name.to_string());
     }
     let rest = id.strip_prefix(&h.prefix)?;
     c.def()
-        .targets
-        .iter()
+        .targets()
         .any(|t| !t.own && t.matches(rest))
         .then(|| rest.to_string())
 }

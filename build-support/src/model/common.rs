@@ -131,7 +131,7 @@ impl Handle {
         };
         let exports = read_exports(fields, diags);
         let overrides = match fields.def() {
-            Some(def) if !def.targets.is_empty() => {
+            Some(def) if def.has_targets() => {
                 crate::constructs::overrides::read(fields, def, ctx.remove_data_on_destroy, diags)
             }
             _ => Vec::new(),

@@ -7,9 +7,40 @@
 use super::iam::{document, statement, trust};
 use super::logs::{encrypted_log_group, unique_name};
 use super::{att, r#ref, sub, Template};
+use crate::constructs::overrides::{target, Target};
 use crate::model::vpc::VpcSpec;
 use crate::model::Removal;
 use serde_json::{json, Value as Json};
+
+/// The VPC's resources as `overrides` names them (`#`: a zone's number), for the rows that
+/// create one.
+pub const TARGETS: &[Target] = &[
+    target("Vpc", "AWS::EC2::VPC"),
+    target("InternetGateway", "AWS::EC2::InternetGateway"),
+    target("VpcGatewayAttachment", "AWS::EC2::VPCGatewayAttachment"),
+    target("PublicSubnet#", "AWS::EC2::Subnet"),
+    target("PublicRouteTable#", "AWS::EC2::RouteTable"),
+    target("PublicDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PublicSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("PrivateSubnet#", "AWS::EC2::Subnet"),
+    target("PrivateRouteTable#", "AWS::EC2::RouteTable"),
+    target("PrivateDefaultRoute#", "AWS::EC2::Route"),
+    target(
+        "PrivateSubnet#RouteTableAssociation",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ),
+    target("NatEip#", "AWS::EC2::EIP"),
+    target("NatGateway#", "AWS::EC2::NatGateway"),
+    target("SecurityGroup", "AWS::EC2::SecurityGroup"),
+    target("S3Endpoint", "AWS::EC2::VPCEndpoint"),
+    target("FlowLog", "AWS::EC2::FlowLog"),
+    target("FlowLogGroup", "AWS::Logs::LogGroup"),
+    target("FlowLogKey", "AWS::KMS::Key"),
+    target("FlowLogRole", "AWS::IAM::Role"),
+];
 
 /// What the rest of the construct needs from the VPC.
 pub struct VpcRefs {

@@ -7,25 +7,6 @@ use crate::aws::{explain, Aws};
 use aws_sdk_emrcontainers::types as emr;
 use serde_json::Value;
 
-fn configurations(v: &Value) -> Result<Vec<emr::Configuration>, String> {
-    let mut out = Vec::new();
-    for c in v.as_array().into_iter().flatten() {
-        let nested = match c.get("Configurations") {
-            Some(n) => Some(configurations(n)?),
-            None => None,
-        };
-        out.push(
-            emr::Configuration::builder()
-                .set_classification(c.get("Classification").and_then(s))
-                .set_properties(c.get("Properties").and_then(string_map))
-                .set_configurations(nested)
-                .build()
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(out)
-}
-
 fn monitoring(m: &Value) -> Result<emr::MonitoringConfiguration, String> {
     let mut b = emr::MonitoringConfiguration::builder()
         .set_persistent_app_ui(m.get("PersistentAppUI").and_then(s).map(|p| p.as_str().into()));
@@ -86,7 +67,15 @@ pub async fn start(aws: &Aws, r: &Value, job: &str) -> Result<String, String> {
     if let Some(o) = r.get("ConfigurationOverrides") {
         let mut b = emr::ConfigurationOverrides::builder();
         if let Some(a) = o.get("ApplicationConfiguration") {
-            b = b.set_application_configuration(Some(configurations(a)?));
+            let make = |(classification, properties, nested)| {
+                emr::Configuration::builder()
+                    .set_classification(classification)
+                    .set_properties(properties)
+                    .set_configurations(nested)
+                    .build()
+                    .map_err(|e| e.to_string())
+            };
+            b = b.set_application_configuration(Some(super::configurations(a, &make)?));
         }
         if let Some(m) = o.get("MonitoringConfiguration") {
             b = b.monitoring_configuration(monitoring(m)?);

@@ -83,21 +83,23 @@ fn string_map(v: &Value) -> Option<HashMap<String, String>> {
     })
 }
 
-fn configurations(v: &Value) -> Result<Vec<emr::Configuration>, String> {
+/// One EMR configuration: classification, properties and nested configurations.
+type ConfigurationParts<T> = (Option<String>, Option<HashMap<String, String>>, Option<Vec<T>>);
+
+/// A request's `ApplicationConfiguration` list, each built with one SDK's type by `make`
+/// (EMR Serverless and EMR on EKS have the same shape in different crates).
+fn configurations<T>(v: &Value, make: &dyn Fn(ConfigurationParts<T>) -> Result<T, String>) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
     for c in v.as_array().into_iter().flatten() {
         let nested = match c.get("Configurations") {
-            Some(n) => Some(configurations(n)?),
+            Some(n) => Some(configurations(n, make)?),
             None => None,
         };
-        out.push(
-            emr::Configuration::builder()
-                .set_classification(c.get("Classification").and_then(s))
-                .set_properties(c.get("Properties").and_then(string_map))
-                .set_configurations(nested)
-                .build()
-                .map_err(|e| e.to_string())?,
-        );
+        out.push(make((
+            c.get("Classification").and_then(s),
+            c.get("Properties").and_then(string_map),
+            nested,
+        ))?);
     }
     Ok(out)
 }
@@ -217,7 +219,15 @@ async fn start_serverless(aws: &Aws, job: &Job, r: &Value) -> Result<(String, St
     if let Some(o) = r.get("ConfigurationOverrides") {
         let mut b = emr::ConfigurationOverrides::builder();
         if let Some(a) = o.get("ApplicationConfiguration") {
-            b = b.set_application_configuration(Some(configurations(a)?));
+            let make = |(classification, properties, nested)| {
+                emr::Configuration::builder()
+                    .set_classification(classification)
+                    .set_properties(properties)
+                    .set_configurations(nested)
+                    .build()
+                    .map_err(|e| e.to_string())
+            };
+            b = b.set_application_configuration(Some(configurations(a, &make)?));
         }
         if let Some(m) = o.get("MonitoringConfiguration") {
             let mut mb = emr::MonitoringConfiguration::builder();

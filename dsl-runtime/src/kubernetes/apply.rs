@@ -288,6 +288,22 @@ pub(crate) async fn apply_one(session: &Session, s: &Step<'_>, options: &Options
     Ok((outcome, conflicts))
 }
 
+/// What applying an object did, also said on `progress`.
+pub(crate) fn report(
+    group: &str,
+    s: &Step<'_>,
+    (outcome, conflicts): (Outcome, u32),
+    progress: &(dyn Fn(&str) + Sync),
+) -> ObjectReport {
+    let object = s.object.describe();
+    progress(&format!("{group}: {object} {outcome}"));
+    ObjectReport {
+        object,
+        outcome,
+        conflicts,
+    }
+}
+
 /// Applies the group's CRDs, then its objects, in order. Idempotent: an object already as
 /// desired is reported unchanged (server-side apply leaves its resourceVersion alone).
 pub async fn apply(
@@ -299,14 +315,8 @@ pub async fn apply(
     let mut objects = super::crds::apply(session, group, progress, options).await?;
     for (index, value) in group.objects.iter().enumerate() {
         let s = step(session, group, index, value).await?;
-        let (outcome, conflicts) = apply_one(session, &s, options).await?;
-        let object = s.object.describe();
-        progress(&format!("{}: {object} {outcome}", group.id));
-        objects.push(ObjectReport {
-            object,
-            outcome,
-            conflicts,
-        });
+        let applied = apply_one(session, &s, options).await?;
+        objects.push(report(&group.id, &s, applied, progress));
     }
     Ok(ApplyReport {
         group: group.id.clone(),

@@ -2,10 +2,10 @@
 //! applied before the group's objects and waited for until the API serves their kinds, so
 //! the NodePools after them are accepted; deleted after the objects, by name (no download).
 
-use super::apply::{apply_one, get_live, ObjectReport, Options, Removal, Step};
+use super::apply::{apply_one, get_live, report, ObjectReport, Options, Removal, Step};
 use super::cluster::Session;
 use super::diff::{Change, FieldChange, ObjectDiff};
-use super::download::{self, FetchError, Source};
+use super::download::{self, Downloader, FetchError, Source};
 use super::objects::Object;
 use super::{kinds, KubeError};
 use serde_json::{json, Value};
@@ -56,12 +56,14 @@ pub fn parse(crd: &RemoteCrd, bytes: &[u8]) -> Result<Value, KubeError> {
 }
 
 async fn fetch(
+    downloader: &Downloader,
     group: &KubeGroup,
     crd: &RemoteCrd,
     options: &Options,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Value, KubeError> {
-    let (bytes, source) = download::fetch(&crd.url, &crd.sha256, &options.downloads)
+    let (bytes, source) = downloader
+        .fetch(&crd.url, &crd.sha256, &options.downloads)
         .await
         .map_err(|e| match e {
             FetchError::Unavailable(reason) => KubeError::CrdUnavailable {
@@ -111,21 +113,16 @@ pub async fn apply(
     options: &Options,
 ) -> Result<Vec<ObjectReport>, KubeError> {
     let mut values = Vec::new();
+    let downloader = Downloader::default();
     for crd in &group.crds {
-        values.push(fetch(group, crd, options, progress).await?);
+        values.push(fetch(&downloader, group, crd, options, progress).await?);
     }
     let mut reports = Vec::new();
     for value in &values {
         let s = step(value);
-        let (outcome, conflicts) = apply_one(session, &s, options).await?;
+        let applied = apply_one(session, &s, options).await?;
         established(session, &s, options).await?;
-        let object = s.object.describe();
-        progress(&format!("{}: {object} {outcome}", group.id));
-        reports.push(ObjectReport {
-            object,
-            outcome,
-            conflicts,
-        });
+        reports.push(report(&group.id, &s, applied, progress));
     }
     Ok(reports)
 }

@@ -47,75 +47,101 @@ pub enum Source {
 /// The pinned bytes of `url`, from `dir` or the network (then kept in `dir`). A cache
 /// file with other bytes (truncated, edited) is replaced.
 pub async fn fetch(url: &str, sha256: &str, dir: &Path) -> Result<(Vec<u8>, Source), FetchError> {
-    let path = cached_path(dir, sha256);
-    if let Ok(bytes) = tokio::fs::read(&path).await {
-        if sha256_hex(&bytes) == sha256 {
-            return Ok((bytes, Source::Cache));
-        }
-    }
-    let bytes = tokio::time::timeout(TIMEOUT, get(url))
-        .await
-        .map_err(|_| FetchError::Unavailable(format!("no answer within {} s", TIMEOUT.as_secs())))??;
-    let actual = sha256_hex(&bytes);
-    if actual != sha256 {
-        return Err(FetchError::Digest { actual });
-    }
-    // Written aside and renamed, so a crash never leaves a partial file under the digest.
-    // A cache that cannot be written only costs a download next time.
-    if tokio::fs::create_dir_all(dir).await.is_ok() {
-        let tmp = dir.join(format!(".{sha256}.{}.part", std::process::id()));
-        if tokio::fs::write(&tmp, &bytes).await.is_ok() && tokio::fs::rename(&tmp, &path).await.is_err() {
-            let _ = tokio::fs::remove_file(&tmp).await;
-        }
-    }
-    Ok((bytes, Source::Network))
+    Downloader::default().fetch(url, sha256, dir).await
 }
 
-/// GET with redirects followed, over the system's root certificates (rustls with ring, the
-/// TLS stack the AWS and Kubernetes clients use).
-async fn get(url: &str) -> Result<Vec<u8>, FetchError> {
-    let unavailable = |e: String| FetchError::Unavailable(e);
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(
-            rustls::ClientConfig::builder_with_provider(rustls::crypto::ring::default_provider().into())
-                .with_safe_default_protocol_versions()
-                .map_err(|e| unavailable(e.to_string()))?
-                .with_root_certificates(roots())
-                .with_no_client_auth(),
-        )
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build::<_, Empty<Bytes>>(https);
-    let mut uri: hyper::Uri = url.parse().map_err(|e| unavailable(format!("bad URL: {e}")))?;
-    for _ in 0..=REDIRECTS {
-        let response = client
-            .get(uri.clone())
-            .await
-            .map_err(|e| unavailable(super::apply::chain(&e)))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(hyper::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .ok_or_else(|| unavailable(format!("HTTP {status} without a Location")))?;
-            uri = location
-                .parse()
-                .map_err(|e| unavailable(format!("bad redirect {location}: {e}")))?;
-            continue;
+type HttpClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Empty<Bytes>,
+>;
+
+/// Fetches several pinned files with one HTTPS client (the system's roots read once),
+/// made on the first download: a run that finds everything cached makes none.
+#[derive(Default)]
+pub struct Downloader {
+    client: std::sync::OnceLock<HttpClient>,
+}
+
+impl Downloader {
+    /// As [`fetch`], with this downloader's client.
+    pub async fn fetch(&self, url: &str, sha256: &str, dir: &Path) -> Result<(Vec<u8>, Source), FetchError> {
+        let path = cached_path(dir, sha256);
+        if let Ok(bytes) = tokio::fs::read(&path).await {
+            if sha256_hex(&bytes) == sha256 {
+                return Ok((bytes, Source::Cache));
+            }
         }
-        if !status.is_success() {
-            return Err(unavailable(format!("HTTP {status}")));
-        }
-        let body = Limited::new(response.into_body(), MAX_BYTES)
-            .collect()
+        let bytes = tokio::time::timeout(TIMEOUT, self.get(url))
             .await
-            .map_err(|e| unavailable(format!("reading the body: {e}")))?;
-        return Ok(body.to_bytes().to_vec());
+            .map_err(|_| FetchError::Unavailable(format!("no answer within {} s", TIMEOUT.as_secs())))??;
+        let actual = sha256_hex(&bytes);
+        if actual != sha256 {
+            return Err(FetchError::Digest { actual });
+        }
+        // Written aside and renamed, so a crash never leaves a partial file under the
+        // digest. A cache that cannot be written only costs a download next time.
+        if tokio::fs::create_dir_all(dir).await.is_ok() {
+            let tmp = dir.join(format!(".{sha256}.{}.part", std::process::id()));
+            if tokio::fs::write(&tmp, &bytes).await.is_ok() && tokio::fs::rename(&tmp, &path).await.is_err() {
+                let _ = tokio::fs::remove_file(&tmp).await;
+            }
+        }
+        Ok((bytes, Source::Network))
     }
-    Err(unavailable(format!("more than {REDIRECTS} redirects")))
+
+    /// The client over the system's root certificates (rustls with ring, the TLS stack the
+    /// AWS and Kubernetes clients use).
+    fn client(&self) -> Result<&HttpClient, FetchError> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(rustls::crypto::ring::default_provider().into())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| FetchError::Unavailable(e.to_string()))?
+            .with_root_certificates(roots())
+            .with_no_client_auth();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// GET with redirects followed.
+    async fn get(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+        let unavailable = |e: String| FetchError::Unavailable(e);
+        let client = self.client()?;
+        let mut uri: hyper::Uri = url.parse().map_err(|e| unavailable(format!("bad URL: {e}")))?;
+        for _ in 0..=REDIRECTS {
+            let response = client
+                .get(uri.clone())
+                .await
+                .map_err(|e| unavailable(super::apply::chain(&e)))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(hyper::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or_else(|| unavailable(format!("HTTP {status} without a Location")))?;
+                uri = location
+                    .parse()
+                    .map_err(|e| unavailable(format!("bad redirect {location}: {e}")))?;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(unavailable(format!("HTTP {status}")));
+            }
+            let body = Limited::new(response.into_body(), MAX_BYTES)
+                .collect()
+                .await
+                .map_err(|e| unavailable(format!("reading the body: {e}")))?;
+            return Ok(body.to_bytes().to_vec());
+        }
+        Err(unavailable(format!("more than {REDIRECTS} redirects")))
+    }
 }
 
 /// The system's root certificates; unreadable ones are skipped (rustls-native-certs

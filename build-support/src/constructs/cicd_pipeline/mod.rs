@@ -80,7 +80,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "tags",
     ],
     attributes: &[],
-    targets: TARGETS,
+    targets: &[TARGETS],
     // Paths of examples/pyspark-package, the fuzzer's crate context: its Spark project, and
     // one of its files as the script.
     example: r#"pub PIPELINE {

@@ -69,31 +69,6 @@ const TARGETS: &[OverrideTarget] = &[
     target("VirtualCluster*", "AWS::EMRContainers::VirtualCluster"),
     target("Endpoint*", "AWS::EMRContainers::Endpoint"),
     target("StartJobPolicy", "AWS::IAM::Policy"),
-    target("Vpc", "AWS::EC2::VPC"),
-    target("InternetGateway", "AWS::EC2::InternetGateway"),
-    target("VpcGatewayAttachment", "AWS::EC2::VPCGatewayAttachment"),
-    target("PublicSubnet#", "AWS::EC2::Subnet"),
-    target("PublicRouteTable#", "AWS::EC2::RouteTable"),
-    target("PublicDefaultRoute#", "AWS::EC2::Route"),
-    target(
-        "PublicSubnet#RouteTableAssociation",
-        "AWS::EC2::SubnetRouteTableAssociation",
-    ),
-    target("PrivateSubnet#", "AWS::EC2::Subnet"),
-    target("PrivateRouteTable#", "AWS::EC2::RouteTable"),
-    target("PrivateDefaultRoute#", "AWS::EC2::Route"),
-    target(
-        "PrivateSubnet#RouteTableAssociation",
-        "AWS::EC2::SubnetRouteTableAssociation",
-    ),
-    target("NatEip#", "AWS::EC2::EIP"),
-    target("NatGateway#", "AWS::EC2::NatGateway"),
-    target("SecurityGroup", "AWS::EC2::SecurityGroup"),
-    target("S3Endpoint", "AWS::EC2::VPCEndpoint"),
-    target("FlowLog", "AWS::EC2::FlowLog"),
-    target("FlowLogGroup", "AWS::Logs::LogGroup"),
-    target("FlowLogKey", "AWS::KMS::Key"),
-    target("FlowLogRole", "AWS::IAM::Role"),
 ];
 
 /// Attributes every declaration can have (some only with some settings).
@@ -155,7 +130,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "tags",
     ],
     attributes: ATTRIBUTES,
-    targets: TARGETS,
+    targets: &[TARGETS, crate::synth::vpc::TARGETS],
     example: r#"pub EKS {
         cluster_name: "data-platform",
         kubernetes_version: "1.35",

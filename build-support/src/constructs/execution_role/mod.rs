@@ -44,7 +44,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "tags",
     ],
     attributes: &["role_arn", "role_name"],
-    targets: TARGETS,
+    targets: &[TARGETS],
     example: r#"pub ROLE {
         statements: [{ actions: ["s3:GetObject"], resources: ["arn:${AWS::Partition}:s3:::my-data-bucket/*"] }],
         start_job_roles: [{ id: "Scheduler", assumed_by: "states.amazonaws.com" }],

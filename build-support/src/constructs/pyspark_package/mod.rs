@@ -49,7 +49,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "spark_venv_conf",
         "access_logs_bucket_name",
     ],
-    targets: TARGETS,
+    targets: &[TARGETS],
     // Paths as in examples/pyspark-package, whose files the fuzzer's crate context uses.
     example: r#"pub PKG {
         name: "nightly-job-aggregation",

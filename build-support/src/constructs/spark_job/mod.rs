@@ -89,7 +89,7 @@ pub static DEF: ConstructDef = ConstructDef {
         "state_machine_log_group_arn",
         "log_bucket_name",
     ],
-    targets: TARGETS,
+    targets: &[TARGETS],
     example: r#"pub JOB {
         name: "nightly-aggregation",
         runtime: RUNTIME,
